@@ -1,0 +1,56 @@
+#!/bin/bash
+# Boot the test kernel of one architecture under QEMU (TCG) and let the
+# guest's /init do MODE (test, run or shell):
+#   scripts/guest.sh x86_64|arm64 [test|run|shell]
+# x86_64: q35 + VT-d (scalable mode, PASID, interrupt remapping), edu, nvme.
+# arm64:  virt + SMMUv3 + GICv3, nvme.
+# The console goes to build/<arch>/console.log (and to the terminal for run
+# and shell); results come back through a 9p share, build/<arch>/results.
+# QEMU always runs under a timeout (GUEST_TIMEOUT seconds); the exit status
+# is 124 if the guest had to be killed.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+arch=$1
+mode=${2:-test}
+b=$top/build/$arch
+timeout_s=${GUEST_TIMEOUT:-900}
+
+rm -rf "$b/results"
+mkdir -p "$b/results"
+# A small disk for the NVMe controller, with a recognisable first sector.
+if [ ! -f "$b/nvme.img" ]; then
+	truncate -s 16M "$b/nvme.img"
+	printf 'iommufd-6.1 test disk\n' | dd of="$b/nvme.img" conv=notrunc status=none
+fi
+
+append="panic=-1 harness.mode=$mode kmemleak=on"
+common=(-smp 2 -m 2G -no-reboot -net none -display none -monitor none
+	-serial stdio
+	-drive "file=$b/nvme.img,if=none,id=nv0,format=raw"
+	-device nvme,serial=deadbeef,drive=nv0
+	-virtfs "local,path=$b/results,mount_tag=results,security_model=none"
+	-kernel "$b/kernel" -initrd "$b/initrd.cpio.gz")
+
+# TCG only: KVM guests hang after SeaBIOS on the machines this runs on.
+case "$arch" in
+x86_64)
+	qemu=(qemu-system-x86_64
+	      -machine q35,accel=tcg,kernel-irqchip=split -cpu max
+	      -device intel-iommu,intremap=on,x-scalable-mode=on,x-pasid-mode=on
+	      -device edu
+	      -virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap")
+	append="console=ttyS0 intel_iommu=on $append" ;;
+arm64)
+	qemu=(qemu-system-aarch64
+	      -machine virt,iommu=smmuv3,gic-version=3,accel=tcg
+	      -cpu max,pauth-impdef=on)
+	append="console=ttyAMA0 $append" ;;
+*) echo "guest: unknown arch $arch" >&2; exit 1 ;;
+esac
+
+cmd=(timeout -k 10 "$timeout_s" "${qemu[@]}" "${common[@]}" -append "$append")
+if [ "$mode" = test ]; then
+	"${cmd[@]}" < /dev/null > "$b/console.log" 2>&1
+else
+	"${cmd[@]}" 2>&1 | tee "$b/console.log"
+fi
