@@ -6,6 +6,8 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 tree=$top/build/linux
 fail=0
+# checkpatch runs python3 helpers that need Debian's python3-ply.
+export PATH=/usr/bin:$PATH
 
 echo "== checkpatch --strict"
 while read -r p; do

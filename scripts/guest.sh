@@ -24,7 +24,7 @@ if [ ! -f "$b/nvme.img" ]; then
 fi
 
 append="panic=-1 harness.mode=$mode kmemleak=on"
-common=(-smp 2 -m 2G -no-reboot -net none -display none -monitor none
+common=(-smp 2 -m 1G -no-reboot -net none -display none -monitor none
 	-serial stdio
 	-drive "file=$b/nvme.img,if=none,id=nv0,format=raw"
 	-device nvme,serial=deadbeef,drive=nv0
