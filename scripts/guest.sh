@@ -24,6 +24,8 @@ if [ ! -f "$b/nvme.img" ]; then
 fi
 
 append="panic=-1 harness.mode=$mode kmemleak=on"
+# "run" is for reading: keep the kernel's boot chatter off the console.
+[ "$mode" = run ] && append="$append quiet"
 common=(-smp 2 -m 1G -no-reboot -net none -display none -monitor none
 	-serial stdio
 	-drive "file=$b/nvme.img,if=none,id=nv0,format=raw"
