@@ -57,6 +57,8 @@ def parse_ktap(lines, rc):
     t = Tally()
     # (indent, ok, name, directive) of each result line, in order
     results = []
+    diags = {}      # result index -> assertion messages printed before it
+    pending = []
     top_plan = None
     for line in lines:
         m = PLAN.match(line)
@@ -66,8 +68,12 @@ def parse_ktap(lines, rc):
             continue
         m = RESULT.match(line)
         if m:
+            diags[len(results)] = pending[-5:]
+            pending = []
             results.append((len(m.group(1)), m.group(2) == 'ok',
                             m.group(4), (m.group(5) or '').strip()))
+        elif re.search(r'Expected|EXPECTATION FAILED|ASSERTION FAILED|:\d+:', line):
+            pending.append(line.strip())
 
     for i, (indent, ok, name, directive) in enumerate(results):
         # A result is a parent if the results just before it are deeper.
@@ -87,7 +93,7 @@ def parse_ktap(lines, rc):
         elif ok or d.startswith('XFAIL'):
             t.passed += 1
         else:
-            t.fail(name)
+            t.fail('\n'.join([name] + ['  ' + x for x in diags.get(i, [])]))
 
     if top_plan is not None:
         indent, planned = top_plan
@@ -207,7 +213,7 @@ def cmd_suite(a):
         print(f'  {a.arch} {name:<{width}} {t.passed:4} passed, {t.failed} failed, '
               f'{t.skipped} skipped{mark}')
         for why in t.failures:
-            print(f'      not ok: {why}')
+            print('      not ok: ' + why.replace('\n', '\n              '))
         for l in details:
             print(l)
         total.passed += t.passed
