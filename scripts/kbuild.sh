@@ -31,7 +31,20 @@ frags=("$top/configs/common.config" "$top/configs/$arch.config"
        "$top/configs/debug.config")
 mkdir -p "$obj"
 sum=$(cat "${frags[@]}" | sha256sum | cut -d' ' -f1)
-if [ ! -f "$obj/.config" ] || [ "$(cat "$obj/.config-frags" 2>/dev/null)" != "$sum" ]; then
+
+# True if .config has every value the fragments ask for.  A build of an
+# older tree (bisecting, say) can drop symbols that tree does not know.
+config_complete() {
+	local line
+	while IFS= read -r line; do
+		case "$line" in
+		CONFIG_*=*) grep -qx -- "$line" "$obj/.config" || return 1 ;;
+		esac
+	done < <(cat "${frags[@]}")
+}
+
+if [ ! -f "$obj/.config" ] || [ "$(cat "$obj/.config-frags" 2>/dev/null)" != "$sum" ] ||
+   ! config_complete; then
 	echo "kbuild: configuring $arch"
 	"${mk[@]}" tinyconfig >/dev/null
 	KCONFIG_CONFIG="$obj/.config" "$src/scripts/kconfig/merge_config.sh" \
