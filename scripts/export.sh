@@ -1,7 +1,9 @@
 #!/bin/bash
 # Write patches/ from build/linux: one format-patch file per commit after
 # the "base" tag, a cover letter and the series file.  The output only
-# depends on the commits, so exporting an unchanged tree changes nothing.
+# depends on the commits, so exporting an unchanged tree changes nothing;
+# subjects are not numbered ("[PATCH]"), so adding a patch does not rewrite
+# the others (patches/series holds the order).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 tree=$top/build/linux
@@ -16,7 +18,7 @@ fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 git -c diff.noprefix=false format-patch -q --zero-commit --no-signature \
-	--cover-letter --numbered --subject-prefix=PATCH \
+	--cover-letter --no-numbered --subject-prefix=PATCH \
 	-o "$tmp" base..HEAD
 
 # The generated cover letter carries today's date and placeholders: give it

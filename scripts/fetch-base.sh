@@ -19,12 +19,21 @@ warn() {
 	printf '%s\n\n' "************************************************************"
 }
 
+# True if the archive (as apt knows it) has the pinned version.  The output
+# is captured first: "grep -q" in a pipeline would close the pipe early and,
+# under pipefail, turn a match into a failure.
+pinned_available() {
+	local versions
+	versions=$(apt-cache madison "$BASE_PKG" 2>/dev/null | awk -F'|' '{gsub(/ /, "", $2); print $2}')
+	grep -qxF -- "$BASE_VERSION" <<< "$versions"
+}
+
 installed=$(dpkg-query -W -f='${Version}' "$BASE_PKG" 2>/dev/null || true)
 if [ "$installed" != "$BASE_VERSION" ]; then
-	if ! apt-cache madison "$BASE_PKG" 2>/dev/null | grep -q "| $BASE_VERSION |"; then
+	if ! pinned_available; then
 		$SUDO apt-get update -qq
 	fi
-	if apt-cache madison "$BASE_PKG" | grep -q "| $BASE_VERSION |"; then
+	if pinned_available; then
 		echo "base: installing $BASE_PKG=$BASE_VERSION"
 		DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
 			--allow-downgrades "$BASE_PKG=$BASE_VERSION" >/dev/null

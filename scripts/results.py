@@ -1,15 +1,24 @@
 #!/usr/bin/env python3
-"""Summarise what a test guest left behind.
+"""Summarise what a test guest left in its results directory.
 
   results.py suite --arch A --results DIR --console LOG [--timed-out]
              [--require-kmemleak] [--allow FILE]
-      One line per suite of DIR (KTAP files written by the guest), then the
-      pseudo-suites kernel-log (no splat in LOG), kmemleak (no leak report)
-      and guest (it finished).  Writes DIR/summary.json.
+      Prints one line per suite (DIR/<name>.ktap, plus DIR/<name>.rc, the exit
+      status of the suite's program, if any), then the pseudo-suites
+      kernel-log (no splat in the console LOG), kmemleak (DIR/kmemleak.txt is
+      empty) and guest (DIR/done exists and QEMU was not killed by timeout).
+      Writes the counts to DIR/summary.json and exits 0: failures travel in
+      the JSON.  --allow FILE holds regexes (one a line, '#' comments) of
+      splat first lines that are expected.
 
   results.py total DIR...
-      Adds up the summary.json files and prints "N passed, N failed,
-      N skipped"; exits 1 if anything failed or nothing passed.
+      Adds up DIR/summary.json (a missing one counts as 1 failure), prints
+      "N passed, N failed, N skipped" and exits 1 if anything failed or
+      nothing passed.
+
+Only leaf results of KTAP/TAP are counted; a result line that closes a group
+of more-indented results (a KUnit suite, a parameterised case) is not counted
+itself, unless it says "not ok" while none of its children failed.
 """
 import argparse
 import json
@@ -17,247 +26,319 @@ import os
 import re
 import sys
 
-RESULT = re.compile(r'^(\s*)(not ok|ok)\s+(\d+)\s*(?:-\s*)?([^#]*?)\s*(?:#\s*(.*))?$')
-PLAN = re.compile(r'^(\s*)1\.\.(\d+)\s*$')
-
+KSFT_SKIP = 4
+# "[   12.345678] " and the optional caller id "[    T1] " of a console line.
+TIMESTAMP = re.compile(r'^\s*\[\s*\d+\.\d+\](?:\[\s*[CT]\d+\])?\s?')
+# "ok N [- ]name [# DIRECTIVE]"; the directive's '#' follows a blank.
+RESULT = re.compile(r'(not ok|ok)\s+(\d+)\b\s*(?:-\s+)?(.*?)\s*'
+                    r'(?:(?<!\S)#\s*(.*))?$')
+PLAN = re.compile(r'1\.\.(\d+)\b')
+# Text between results that says nothing about why a case failed.
+NOISE = re.compile(r'#?\s*(?:(?:RUN|OK|FAIL|SKIP|XFAIL)\s|Subtest:|Totals:|'
+                   r'Starting \d+ tests|\S+: pass:\d+ fail:\d+|K?TAP version)')
+HARNESS = 'iommufd-harness:'        # the guest's own echo lines
 SPLAT = re.compile('|'.join([
     r'BUG:', r'WARNING:', r'Oops', r'kernel BUG at', r'Kernel panic',
     r'KASAN:', r'UBSAN:', r'general protection fault',
     r'Unable to handle kernel', r'possible circular locking',
     r'possible recursive locking', r'inconsistent lock state',
-    r'suspicious RCU usage', r'detected stalls', r'self-detected stall',
-    r'INFO: task .* blocked for more than', r'soft lockup', r'hard LOCKUP',
-    r'list_add corruption', r'list_del corruption', r'unreferenced object 0x',
-    r'kmemleak:.*new suspected memory leaks',
-]))
+    r'suspicious RCU usage', r'detected stalls',
+    r'rcu_sched self-detected stall', r'INFO: task .* blocked for more than',
+    r'soft lockup', r'hard LOCKUP', r'list_add corruption',
+    r'list_del corruption', r'unreferenced object 0x',
+    r'kmemleak:.*new suspected memory leaks']))
 CALL_TRACE = re.compile(r'Call [Tt]race:')
-TIMESTAMP = re.compile(r'^\[\s*\d+\.\d+\]\s?')
-
-
-def read_lines(path):
-    try:
-        with open(path, encoding='utf-8', errors='replace') as f:
-            return [l.rstrip('\r\n').replace('\r', '') for l in f]
-    except FileNotFoundError:
-        return None
+# An excerpt ends with "---[ end trace" or, for KASAN/KFENCE reports, with
+# their closing "=====" rule; it is at most EXCERPT lines long.
+END_OF_SPLAT = re.compile(r'---\[ end trace|^={20,}\s*$')
+EXCERPT, MAX_EXCERPTS, TAIL = 40, 3, 40
 
 
 class Tally:
-    def __init__(self):
-        self.passed = self.failed = self.skipped = 0
-        self.failures = []      # names of failed cases, or reasons
+    """Counts of one (pseudo-)suite and the lines to print below it."""
 
-    def fail(self, why):
-        self.failed += 1
-        self.failures.append(why)
+    def __init__(self, name):
+        self.name, self.passed, self.failed, self.skipped = name, 0, 0, 0
+        self.fails = []     # [case name, [diagnostic lines]] of failed cases
+        self.notes = []     # free-form lines
 
-
-def parse_ktap(lines, rc):
-    """Count leaf test results of one KTAP/TAP stream."""
-    t = Tally()
-    # (indent, ok, name, directive) of each result line, in order
-    results = []
-    diags = {}      # result index -> assertion messages printed before it
-    pending = []
-    top_plan = None
-    for line in lines:
-        m = PLAN.match(line)
-        if m:
-            if top_plan is None:
-                top_plan = (len(m.group(1)), int(m.group(2)))
-            continue
-        m = RESULT.match(line)
-        if m:
-            diags[len(results)] = pending[-5:]
-            pending = []
-            results.append((len(m.group(1)), m.group(2) == 'ok',
-                            m.group(4), (m.group(5) or '').strip()))
-        elif re.search(r'Expected|EXPECTATION FAILED|ASSERTION FAILED|:\d+:', line):
-            pending.append(line.strip())
-
-    for i, (indent, ok, name, directive) in enumerate(results):
-        # A result is a parent if the results just before it are deeper.
-        children = []
-        j = i - 1
-        while j >= 0 and results[j][0] > indent:
-            children.append(results[j])
-            j -= 1
-        d = directive.upper()
-        if children:
-            if not ok and not any(not c[1] and not c[3].upper().startswith(('SKIP', 'TODO'))
-                                  for c in children):
-                t.fail(f'{name} (suite failed)')
-            continue
-        if d.startswith('SKIP') or d.startswith('TODO'):
-            t.skipped += 1
-        elif ok or d.startswith('XFAIL'):
-            t.passed += 1
+    def verdict(self, ok, note=None):
+        """Count a pseudo-suite as one test."""
+        if ok:
+            self.passed += 1
         else:
-            t.fail('\n'.join([name] + ['  ' + x for x in diags.get(i, [])]))
+            self.failed += 1
+        if note:
+            self.notes.append(note)
 
-    if top_plan is not None:
-        indent, planned = top_plan
-        seen = sum(1 for r in results if r[0] == indent)
-        if seen < planned:
-            t.fail(f'{planned - seen} results missing (crashed?)')
 
-    if rc is not None and rc != 0 and t.failed == 0:
-        if rc == 4 and not results:
-            t.skipped += 1
+def read_text(path):
+    """Contents of PATH (undecodable bytes replaced), None if unreadable."""
+    try:
+        with open(path, encoding='utf-8', errors='replace', newline='') as f:
+            return f.read()
+    except OSError:
+        return None
+
+
+def split_lines(text):
+    """Lines of TEXT without line ends; copes with \\r\\n and \\r\\r\\n."""
+    lines = [line.rstrip('\r') for line in (text or '').split('\n')]
+    return lines[:-1] if lines and lines[-1] == '' else lines
+
+
+def printable(s):
+    return ''.join(c if c.isprintable() or c == '\t' else '?' for c in s)
+
+
+def plural(n, word):
+    return f'{n} {word}' + ('' if n == 1 else 's')
+
+
+def parse_ktap(t, lines):
+    """Count the results of LINES into T.  Returns (number of results at
+    the outermost level, that level's plan or None)."""
+    indents = []    # indentation of every result line
+    plans = []      # (indentation, N) of every "1..N"
+    # Open nesting levels, shallowest first: [indentation, whether anything
+    # below failed, index in t.fails where the level's failures start].
+    open_levels = []
+    diag = []       # text since the previous result line
+    for raw in lines:
+        line = TIMESTAMP.sub('', raw).expandtabs()
+        body = line.lstrip()
+        indent = len(line) - len(body)
+        m = RESULT.match(body)
+        if not m:
+            p = PLAN.match(body)
+            if p:
+                plans.append((indent, int(p.group(1))))
+            elif body.strip('# ') and not NOISE.match(body):
+                diag.append(printable(body.lstrip('# ').rstrip()))
+            continue
+        kind = re.match(r'(skip|todo|xfail)', m.group(4) or '', re.I)
+        kind = kind.group(1).lower() if kind else ''
+        status = 'skipped' if kind in ('skip', 'todo') else \
+            'passed' if m.group(1) == 'ok' or kind == 'xfail' else 'failed'
+        name = printable(m.group(3)) or f'#{m.group(2)}'
+
+        # Close the more-indented levels: they are this line's children.
+        children_failed, start = None, len(t.fails)
+        while open_levels and open_levels[-1][0] > indent:
+            _, failed, start = open_levels.pop()
+            children_failed = bool(children_failed) or failed
+        if children_failed is None:                 # a leaf: count it
+            setattr(t, status, getattr(t, status) + 1)
+            failed = status == 'failed'
+            if failed:
+                t.fails.append([name, diag])
+        else:                                       # a parent
+            for f in t.fails[start:]:
+                f[0] = f'{name}.{f[0]}'
+            failed = children_failed
+            if status == 'failed' and not children_failed:
+                t.failed += 1
+                t.fails.append([name, diag])
+                failed = True
+        diag = []
+        indents.append(indent)
+        if open_levels and open_levels[-1][0] == indent:
+            open_levels[-1][1] = open_levels[-1][1] or failed
         else:
-            t.fail(f'exit status {rc}')
-    elif not results and t.failed == 0 and t.skipped == 0:
-        t.fail('no results')
+            open_levels.append([indent, failed, start])
+
+    top = min(indents) if indents else min((i for i, _ in plans), default=0)
+    plan = next((n for i, n in plans if i == top), None)
+    return indents.count(top), plan
+
+
+def check_suite(results, stem):
+    t = Tally(re.sub(r'^\d+-', '', stem))
+    text = read_text(os.path.join(results, stem + '.ktap'))
+    if text is None:
+        t.notes.append('cannot read the .ktap file')
+    count, plan = parse_ktap(t, split_lines(text))
+    rc = read_text(os.path.join(results, stem + '.rc'))     # None: no .rc
+    if rc is not None:
+        rc = rc.strip()
+        rc = str(int(rc)) if re.fullmatch('[0-9]+', rc) else rc
+    if count == 0:                          # not a single result line
+        if rc == str(KSFT_SKIP) or plan == 0:
+            t.skipped += 1
+            t.notes.append('skipped as a whole')
+        elif plan:
+            t.failed += plan
+            t.notes.append(f'{plural(plan, "result")} missing (crashed?)')
+        else:
+            t.failed += 1
+            t.notes.append('no results')
+    elif plan is not None and count < plan:
+        t.failed += plan - count
+        t.notes.append(f'{plural(plan - count, "result")} missing (crashed?)')
+    # KSFT_SKIP is never a failure; any other non-zero status is.
+    if rc not in (None, '0', str(KSFT_SKIP)):
+        t.notes.append(f'exit status {printable(rc) or "(empty .rc file)"}')
+        t.failed = max(t.failed, 1)
     return t
 
 
-def load_allow(path):
-    if not path:
-        return []
-    pats = []
-    for line in read_lines(path) or []:
-        line = line.strip()
-        if line and not line.startswith('#'):
-            pats.append(re.compile(line))
-    return pats
-
-
 def find_splats(lines, allow):
-    """Return excerpts (lists of lines) of kernel splats in a console log.
-
-    A splat starts at a line matching SPLAT (or a call trace outside any
-    splat) and runs to its "---[ end trace" line, at most 40 lines; lines
-    inside an excerpt do not start new splats.
-    """
-    text = [TIMESTAMP.sub('', l) for l in lines]
-    splats = []
-    i = 0
-    while i < len(text):
-        l = text[i]
-        if l.startswith('iommufd-harness:') or \
-                not (SPLAT.search(l) or CALL_TRACE.search(l)):
+    """Excerpts (lists of lines) of the splats in the console LINES."""
+    clean = [TIMESTAMP.sub('', line) for line in lines]
+    ours = [c.startswith(HARNESS) for c in clean]
+    hit = [not o and bool(SPLAT.search(c)) for c, o in zip(clean, ours)]
+    splats, i = [], 0
+    while i < len(clean):
+        # A bare call trace (dump_stack()) is a splat, one shortly after a
+        # report line belongs to that report.
+        if hit[i] or (not ours[i] and CALL_TRACE.search(clean[i]) and
+                      not any(hit[max(0, i - 20):i])):
+            if any(a.search(clean[i]) for a in allow):
+                # Its call trace is covered by the 20-line rule; anything
+                # else that follows must be allowed on its own.
+                i += 1
+                continue
+            end = min(len(clean), i + EXCERPT)
+            for j in range(i + 1, end):
+                if END_OF_SPLAT.search(clean[j]):
+                    end = j + 1
+                    break
+            splats.append(lines[i:end])
+            i = end     # the excerpt's lines belong to this splat
+        else:
             i += 1
-            continue
-        end = i
-        while end < min(i + 40, len(text)):
-            end += 1
-            if '---[ end trace' in text[end - 1]:
-                break
-        if not any(p.search(l) for p in allow):
-            splats.append(text[i:end])
-        i = end
     return splats
 
 
-def cmd_suite(a):
-    rows = []
-    files = sorted(f for f in os.listdir(a.results) if f.endswith('.ktap')) \
-        if os.path.isdir(a.results) else []
-    for f in files:
-        base = f[:-len('.ktap')]
-        rc_lines = read_lines(os.path.join(a.results, base + '.rc'))
-        rc = None
-        if rc_lines:
-            try:
-                rc = int(rc_lines[0].strip())
-            except ValueError:
-                rc = 255
-        t = parse_ktap(read_lines(os.path.join(a.results, f)) or [], rc)
-        rows.append((re.sub(r'^\d+-', '', base), t, []))
+def check_console(console, allow):
+    t = Tally('kernel-log')
+    if console is None:
+        t.verdict(False, 'console log missing')
+        return t
+    splats = find_splats(console, allow)
+    t.verdict(not splats, plural(len(splats), 'splat') if splats else None)
+    for excerpt in splats[:MAX_EXCERPTS]:
+        t.notes += [''] + [printable(line) for line in excerpt]
+    if len(splats) > MAX_EXCERPTS:
+        t.notes += ['', f'({len(splats) - MAX_EXCERPTS} more)']
+    return t
 
-    console = read_lines(a.console) or []
-    t = Tally()
-    splats = find_splats(console, load_allow(a.allow))
-    if splats:
-        t.fail(f'{len(splats)} splat(s) in {a.console}')
+
+def check_kmemleak(results, required):
+    t = Tally('kmemleak')
+    text = read_text(os.path.join(results, 'kmemleak.txt'))
+    if text is None:
+        t.verdict(not required, 'kmemleak scan did not run' if required
+                  else None)
+    elif text.strip():
+        leaks = len(re.findall(r'unreferenced object 0x', text))
+        t.verdict(False, f'{plural(leaks, "leaked object")} (kmemleak.txt):')
+        t.notes += [printable(line) for line in split_lines(text)[:20]]
     else:
-        t.passed += 1
-    details = []
-    for s in splats[:3]:
-        details += ['    ' + l for l in s] + ['']
-    if len(splats) > 3:
-        details.append(f'    ({len(splats) - 3} more)')
-    rows.append(('kernel-log', t, details))
+        t.verdict(True)
+    return t
 
-    t = Tally()
-    leaks = read_lines(os.path.join(a.results, 'kmemleak.txt'))
-    details = []
-    if leaks is None:
-        if a.require_kmemleak:
-            t.fail('kmemleak scan did not run')
-        else:
-            t.skipped += 1
-    elif any(l.strip() for l in leaks):
-        t.fail('kmemleak reports leaks')
-        details = ['    ' + l for l in leaks[:40]]
+
+def check_guest(results, console, timed_out):
+    t = Tally('guest')
+    done = os.path.exists(os.path.join(results, 'done'))
+    if timed_out or not done:
+        t.verdict(False, 'timed out' if timed_out else 'guest did not finish')
+        t.notes.append(f'last {TAIL} console lines:' if console
+                       else 'no console log')
+        t.notes += [printable(line) for line in (console or [])[-TAIL:]]
     else:
-        t.passed += 1
-    rows.append(('kmemleak', t, details))
+        t.verdict(True)
+    return t
 
-    t = Tally()
-    details = []
-    if a.timed_out:
-        t.fail('guest timed out (killed)')
-    elif not os.path.exists(os.path.join(a.results, 'done')):
-        t.fail('guest did not finish')
-    else:
-        t.passed += 1
-    if t.failed:
-        details = ['    ' + l for l in console[-40:]]
-    rows.append(('guest', t, details))
 
-    width = max(len(r[0]) for r in rows)
-    total = Tally()
-    for name, t, details in rows:
-        mark = '  FAIL' if t.failed else ''
-        print(f'  {a.arch} {name:<{width}} {t.passed:4} passed, {t.failed} failed, '
-              f'{t.skipped} skipped{mark}')
-        for why in t.failures:
-            print('      not ok: ' + why.replace('\n', '\n              '))
-        for l in details:
-            print(l)
-        total.passed += t.passed
-        total.failed += t.failed
-        total.skipped += t.skipped
+def cmd_suite(args, allow):
+    try:
+        ktaps = sorted(f[:-5] for f in os.listdir(args.results)
+                       if f.endswith('.ktap'))
+    except OSError:
+        ktaps = []
+    text = read_text(args.console)
+    console = None if text is None else split_lines(text)
+    tallies = [check_suite(args.results, stem) for stem in ktaps]
+    tallies += [check_console(console, allow),
+                check_kmemleak(args.results, args.require_kmemleak),
+                check_guest(args.results, console, args.timed_out)]
 
-    os.makedirs(a.results, exist_ok=True)
-    with open(os.path.join(a.results, 'summary.json'), 'w') as f:
-        json.dump({'arch': a.arch, 'passed': total.passed,
-                   'failed': total.failed, 'skipped': total.skipped}, f)
+    width = max(len(t.name) for t in tallies)
+    for t in tallies:
+        print(f'  {args.arch} {t.name:<{width}} {t.passed:3} passed, '
+              f'{t.failed} failed, {t.skipped} skipped'
+              + ('  FAIL' if t.failed else ''))
+        for name, diag in t.fails:
+            print(f'    not ok {name}')
+            print(''.join(f'        {d}\n' for d in diag[:5]), end='')
+        for note in t.notes:
+            print(f'    {note}'.rstrip())
+
+    summary = {'arch': args.arch, **{k: sum(getattr(t, k) for t in tallies)
+                                     for k in ('passed', 'failed', 'skipped')}}
+    path = os.path.join(args.results, 'summary.json')
+    try:
+        os.makedirs(args.results, exist_ok=True)
+        with open(path + '.tmp', 'w') as f:
+            json.dump(summary, f)
+            f.write('\n')
+        os.replace(path + '.tmp', path)
+    except OSError as e:
+        sys.exit(f'results.py: cannot write {path}: {e}')
     return 0
 
 
-def cmd_total(a):
-    p = f = s = 0
-    for d in a.dirs:
+def cmd_total(args):
+    passed = failed = skipped = 0
+    for d in args.dirs:
         try:
-            with open(os.path.join(d, 'summary.json')) as fh:
-                j = json.load(fh)
-            p += j['passed']
-            f += j['failed']
-            s += j['skipped']
-        except (OSError, ValueError, KeyError):
-            print(f'  {d}: no results (build or boot failed)')
-            f += 1
-    print(f'{p} passed, {f} failed, {s} skipped')
-    return 1 if f or not p else 0
+            with open(os.path.join(d, 'summary.json')) as f:
+                s = json.load(f)
+            p, fl, sk = (int(s[k]) for k in ('passed', 'failed', 'skipped'))
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            print(f'  {d}: no usable summary.json ({e}), counted as 1 failure')
+            failed += 1
+            continue
+        passed, failed, skipped = passed + p, failed + fl, skipped + sk
+    if passed == 0:
+        print('  nothing passed')
+    print(f'{passed} passed, {failed} failed, {skipped} skipped')
+    return 1 if failed or not passed else 0
+
+
+def load_allow(parser, path):
+    allow = []
+    text = read_text(path)
+    if text is None:
+        parser.error(f'cannot read --allow file {path}')
+    for line in split_lines(text):
+        line = line.strip()
+        if line and not line.startswith('#'):
+            try:
+                allow.append(re.compile(line))
+            except re.error as e:
+                parser.error(f'{path}: bad regex {line!r}: {e}')
+    return allow
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = ap.add_subparsers(dest='cmd', required=True)
-    s = sub.add_parser('suite')
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    sub = parser.add_subparsers(dest='cmd', required=True)
+    s = sub.add_parser('suite', help='summarise one guest run')
     s.add_argument('--arch', required=True)
-    s.add_argument('--results', required=True)
-    s.add_argument('--console', required=True)
+    s.add_argument('--results', required=True, metavar='DIR')
+    s.add_argument('--console', required=True, metavar='LOG')
     s.add_argument('--timed-out', action='store_true')
     s.add_argument('--require-kmemleak', action='store_true')
-    s.add_argument('--allow')
-    t = sub.add_parser('total')
-    t.add_argument('dirs', nargs='+')
-    a = ap.parse_args()
-    return cmd_suite(a) if a.cmd == 'suite' else cmd_total(a)
+    s.add_argument('--allow', metavar='FILE')
+    t = sub.add_parser('total', help='add up summary.json files')
+    t.add_argument('dirs', nargs='+', metavar='DIR')
+    args = parser.parse_args()
+    if args.cmd == 'total':
+        return cmd_total(args)
+    return cmd_suite(args, load_allow(s, args.allow) if args.allow else [])
 
 
 if __name__ == '__main__':
