@@ -23,7 +23,9 @@ if [ ! -f "$b/nvme.img" ]; then
 	printf 'iommufd-6.1 test disk\n' | dd of="$b/nvme.img" conv=notrunc status=none
 fi
 
-append="panic=-1 harness.mode=$mode kmemleak=on"
+# A TCG guest on a busy host can stall for many seconds without any bug:
+# report soft lockups only after a minute (2 * watchdog_thresh).
+append="panic=-1 harness.mode=$mode kmemleak=on watchdog_thresh=30"
 # "run" is for reading: keep the kernel's boot chatter off the console.
 [ "$mode" = run ] && append="$append quiet"
 common=(-smp 2 -m 1G -no-reboot -net none -display none -monitor none
