@@ -6,11 +6,12 @@ SHELL := /bin/bash
 S := scripts
 
 .PHONY: help deps base tree export check kernels kernel-% tests-% initrd-% \
-	test run shell-% boot-% clean
+	test run bench shell-% boot-% clean
 
 help:
 	@echo "make run          boot the x86_64 kernel (VT-d) and show /dev/iommu at work"
 	@echo "make test         build both kernels, boot both, run every suite"
+	@echo "make bench        time IOAS map+unmap into a mock domain (x86_64)"
 	@echo "make tree         build/linux: base + one commit per patch"
 	@echo "make export       write patches/ back from build/linux"
 	@echo "make check        checkpatch --strict and sparse on the series"
@@ -57,6 +58,9 @@ shell-%: initrd-%
 
 run: deps initrd-x86_64
 	@$(S)/guest.sh x86_64 run
+
+bench: deps initrd-x86_64
+	@$(S)/bench.sh x86_64
 
 test: deps
 	@$(S)/test.sh $(ARCHES)

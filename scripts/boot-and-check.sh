@@ -14,5 +14,8 @@ fi
 echo "== $arch: guest ran $(( $(date +%s) - start )) s (console: ${b#$top/}/console.log)"
 allow=()
 [ -f "$top/configs/allowed-splats" ] && allow=(--allow "$top/configs/allowed-splats")
+xfail=()
+[ -f "$top/conformance/expected-failures" ] &&
+	xfail=(--xfail "$top/conformance/expected-failures")
 python3 "$top/scripts/results.py" suite --arch "$arch" --results "$b/results" \
-	--console "$b/console.log" --require-kmemleak "${allow[@]}" "${extra[@]}"
+	--console "$b/console.log" --require-kmemleak "${allow[@]}" "${xfail[@]}" "${extra[@]}"

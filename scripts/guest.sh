@@ -1,22 +1,34 @@
 #!/bin/bash
 # Boot the test kernel of one architecture under QEMU (TCG) and let the
-# guest's /init do MODE (test, run or shell):
-#   scripts/guest.sh x86_64|arm64 [test|run|shell]
+# guest's /init do MODE (test, run, shell or bench):
+#   scripts/guest.sh x86_64|arm64 [test|run|shell|bench]
 # x86_64: q35 + VT-d (scalable mode, PASID, interrupt remapping), edu, nvme.
 # arm64:  virt + SMMUv3 + GICv3, nvme.
 # The console goes to build/<arch>/console.log (and to the terminal for run
 # and shell); results come back through a 9p share, build/<arch>/results.
 # QEMU always runs under a timeout (GUEST_TIMEOUT seconds); the exit status
 # is 124 if the guest had to be killed.
+# bench gets 3 GiB with 2 MiB hugepages reserved at boot, its own share
+# (build/<arch>/bench) and console log (build/<arch>/bench-console.log), so
+# it leaves the last test run's results alone; BENCH_REPS sets the
+# repetitions per row.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 arch=$1
 mode=${2:-test}
 b=$top/build/$arch
-timeout_s=${GUEST_TIMEOUT:-900}
+timeout_s=${GUEST_TIMEOUT:-1500}
 
-rm -rf "$b/results"
-mkdir -p "$b/results"
+mem=1G
+res=$b/results
+log=$b/console.log
+if [ "$mode" = bench ]; then
+	mem=3G
+	res=$b/bench
+	log=$b/bench-console.log
+fi
+rm -rf "$res"
+mkdir -p "$res"
 # A small disk for the NVMe controller, with a recognisable first sector.
 if [ ! -f "$b/nvme.img" ]; then
 	truncate -s 16M "$b/nvme.img"
@@ -25,14 +37,19 @@ fi
 
 # A TCG guest on a busy host can stall for many seconds without any bug:
 # report soft lockups only after a minute (2 * watchdog_thresh).
-append="panic=-1 harness.mode=$mode kmemleak=on watchdog_thresh=30"
+append="panic=-1 harness.mode=$mode watchdog_thresh=30"
+# kmemleak's bookkeeping would only add noise to the benchmark's timings.
+[ "$mode" = bench ] || append="$append kmemleak=on"
 # "run" is for reading: keep the kernel's boot chatter off the console.
 [ "$mode" = run ] && append="$append quiet"
-common=(-smp 2 -m 1G -no-reboot -net none -display none -monitor none
+# bench: 1 GiB of hugetlbfs buffer plus a little (520 x 2 MiB).
+[ "$mode" = bench ] &&
+	append="$append quiet hugepages=520${BENCH_REPS:+ harness.reps=$BENCH_REPS}"
+common=(-smp 2 -m "$mem" -no-reboot -net none -display none -monitor none
 	-serial stdio
 	-drive "file=$b/nvme.img,if=none,id=nv0,format=raw"
 	-device nvme,serial=deadbeef,drive=nv0
-	-virtfs "local,path=$b/results,mount_tag=results,security_model=none"
+	-virtfs "local,path=$res,mount_tag=results,security_model=none"
 	-kernel "$b/kernel" -initrd "$b/initrd.cpio.gz")
 
 # TCG only: KVM guests hang after SeaBIOS on the machines this runs on.
@@ -54,7 +71,7 @@ esac
 
 cmd=(timeout -k 10 "$timeout_s" "${qemu[@]}" "${common[@]}" -append "$append")
 if [ "$mode" = test ]; then
-	"${cmd[@]}" < /dev/null > "$b/console.log" 2>&1
+	"${cmd[@]}" < /dev/null > "$log" 2>&1
 else
-	"${cmd[@]}" 2>&1 | tee "$b/console.log"
+	"${cmd[@]}" 2>&1 | tee "$log"
 fi

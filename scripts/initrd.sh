@@ -45,7 +45,7 @@ list=$b/initrd.list
 	for app in sh ash mount umount mkdir cat echo sleep sync poweroff ls \
 		   grep awk sed readlink dmesg test setsid cttyhack uname head \
 		   tail chroot find cp rm wc tr cut seq printf kill ps timeout \
-		   env dd hexdump od; do
+		   env dd hexdump od tee; do
 		echo "slink /bin/$app busybox 0777 0 0"
 	done
 	echo "file /init $top/guest/init 0755 0 0"
@@ -56,7 +56,7 @@ list=$b/initrd.list
 	for p in "$b"/tests/*; do
 		name=$(basename "$p")
 		case "$name" in
-		iommufd-demo) echo "file /tests/bin/$name $p 0755 0 0" ;;
+		iommufd-demo | iommufd-bench) echo "file /tests/bin/$name $p 0755 0 0" ;;
 		*) echo "file /tests/$n-$name $p 0755 0 0"; n=$((n + 1)) ;;
 		esac
 	done

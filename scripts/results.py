@@ -2,19 +2,22 @@
 """Summarise what a test guest left in its results directory.
 
   results.py suite --arch A --results DIR --console LOG [--timed-out]
-             [--require-kmemleak] [--allow FILE]
+             [--require-kmemleak] [--allow FILE] [--xfail FILE]
       Prints one line per suite (DIR/<name>.ktap, plus DIR/<name>.rc, the exit
       status of the suite's program, if any), then the pseudo-suites
       kernel-log (no splat in the console LOG), kmemleak (DIR/kmemleak.txt is
       empty) and guest (DIR/done exists and QEMU was not killed by timeout).
       Writes the counts to DIR/summary.json and exits 0: failures travel in
       the JSON.  --allow FILE holds regexes (one a line, '#' comments) of
-      splat first lines that are expected.
+      splat first lines that are expected.  --xfail FILE lists expected
+      failures, "SUITE CASE  # reason" a line: such a case failing counts as
+      "xfail", not as a failure (nor does the suite's exit status 1 that
+      comes with it); such a case passing is a failure: delete its line.
 
   results.py total DIR...
       Adds up DIR/summary.json (a missing one counts as 1 failure), prints
-      "N passed, N failed, N skipped" and exits 1 if anything failed or
-      nothing passed.
+      "N passed, N failed, N skipped[, N xfail]" and exits 1 if anything
+      failed or nothing passed.
 
 Only leaf results of KTAP/TAP are counted; a result line that closes a group
 of more-indented results (a KUnit suite, a parameterised case) is not counted
@@ -26,7 +29,7 @@ import os
 import re
 import sys
 
-KSFT_SKIP = 4
+KSFT_FAIL, KSFT_SKIP = 1, 4
 # "[   12.345678] " and the optional caller id "[    T1] " of a console line.
 TIMESTAMP = re.compile(r'^\s*\[\s*\d+\.\d+\](?:\[\s*[CT]\d+\])?\s?')
 # "ok N [- ]name [# DIRECTIVE]"; the directive's '#' follows a blank.
@@ -59,7 +62,11 @@ class Tally:
 
     def __init__(self, name):
         self.name, self.passed, self.failed, self.skipped = name, 0, 0, 0
+        self.xfail = 0      # failed cases the --xfail file lists
         self.fails = []     # [case name, [diagnostic lines]] of failed cases
+        self.passes = []    # [case name] of passed cases
+        self.xpasses = []   # [case name, where it is listed] of passed
+                            # cases the --xfail file lists (failures)
         self.notes = []     # free-form lines
 
     def verdict(self, ok, note=None):
@@ -101,7 +108,8 @@ def parse_ktap(t, lines):
     indents = []    # indentation of every result line
     plans = []      # (indentation, N) of every "1..N"
     # Open nesting levels, shallowest first: [indentation, whether anything
-    # below failed, index in t.fails where the level's failures start].
+    # below failed, index in t.fails where the level's failures start, index
+    # in t.passes where its passes start].
     open_levels = []
     diag = []       # text since the previous result line
     for raw in lines:
@@ -123,17 +131,20 @@ def parse_ktap(t, lines):
         name = printable(m.group(3)) or f'#{m.group(2)}'
 
         # Close the more-indented levels: they are this line's children.
-        children_failed, start = None, len(t.fails)
+        children_failed = None
+        start, pstart = len(t.fails), len(t.passes)
         while open_levels and open_levels[-1][0] > indent:
-            _, failed, start = open_levels.pop()
+            _, failed, start, pstart = open_levels.pop()
             children_failed = bool(children_failed) or failed
         if children_failed is None:                 # a leaf: count it
             setattr(t, status, getattr(t, status) + 1)
             failed = status == 'failed'
             if failed:
                 t.fails.append([name, diag])
+            elif status == 'passed':
+                t.passes.append([name])
         else:                                       # a parent
-            for f in t.fails[start:]:
+            for f in t.fails[start:] + t.passes[pstart:]:
                 f[0] = f'{name}.{f[0]}'
             failed = children_failed
             if status == 'failed' and not children_failed:
@@ -145,19 +156,40 @@ def parse_ktap(t, lines):
         if open_levels and open_levels[-1][0] == indent:
             open_levels[-1][1] = open_levels[-1][1] or failed
         else:
-            open_levels.append([indent, failed, start])
+            open_levels.append([indent, failed, start, pstart])
 
     top = min(indents) if indents else min((i for i, _ in plans), default=0)
     plan = next((n for i, n in plans if i == top), None)
     return indents.count(top), plan
 
 
-def check_suite(results, stem):
+def apply_xfail(t, xfail):
+    """Count T's failed cases that XFAIL lists ({(suite, case): "file:line"})
+    as expected failures, and its passed cases that it lists as failures.
+    Returns whether any listed case failed."""
+    listed = {case: line for (suite, case), line in xfail.items()
+              if suite == t.name}
+    if not listed:
+        return False
+    expected = [f for f in t.fails if f[0] in listed]
+    t.fails = [f for f in t.fails if f[0] not in listed]
+    t.failed -= len(expected)
+    t.xfail += len(expected)
+    for (name,) in t.passes:
+        if name in listed:
+            t.passed -= 1
+            t.failed += 1
+            t.xpasses.append([name, listed[name]])
+    return bool(expected)
+
+
+def check_suite(results, stem, xfail):
     t = Tally(re.sub(r'^\d+-', '', stem))
     text = read_text(os.path.join(results, stem + '.ktap'))
     if text is None:
         t.notes.append('cannot read the .ktap file')
     count, plan = parse_ktap(t, split_lines(text))
+    had_xfail = apply_xfail(t, xfail)
     rc = read_text(os.path.join(results, stem + '.rc'))     # None: no .rc
     if rc is not None:
         rc = rc.strip()
@@ -175,8 +207,10 @@ def check_suite(results, stem):
     elif plan is not None and count < plan:
         t.failed += plan - count
         t.notes.append(f'{plural(plan - count, "result")} missing (crashed?)')
-    # KSFT_SKIP is never a failure; any other non-zero status is.
-    if rc not in (None, '0', str(KSFT_SKIP)):
+    # KSFT_SKIP is never a failure; any other non-zero status is, except
+    # KSFT_FAIL when the only failed cases were expected to fail.
+    explained = had_xfail and not t.failed and rc == str(KSFT_FAIL)
+    if rc not in (None, '0', str(KSFT_SKIP)) and not explained:
         t.notes.append(f'exit status {printable(rc) or "(empty .rc file)"}')
         t.failed = max(t.failed, 1)
     return t
@@ -252,7 +286,7 @@ def check_guest(results, console, timed_out):
     return t
 
 
-def cmd_suite(args, allow):
+def cmd_suite(args, allow, xfail):
     try:
         ktaps = sorted(f[:-5] for f in os.listdir(args.results)
                        if f.endswith('.ktap'))
@@ -260,7 +294,7 @@ def cmd_suite(args, allow):
         ktaps = []
     text = read_text(args.console)
     console = None if text is None else split_lines(text)
-    tallies = [check_suite(args.results, stem) for stem in ktaps]
+    tallies = [check_suite(args.results, stem, xfail) for stem in ktaps]
     tallies += [check_console(console, allow),
                 check_kmemleak(args.results, args.require_kmemleak),
                 check_guest(args.results, console, args.timed_out)]
@@ -269,15 +303,20 @@ def cmd_suite(args, allow):
     for t in tallies:
         print(f'  {args.arch} {t.name:<{width}} {t.passed:3} passed, '
               f'{t.failed} failed, {t.skipped} skipped'
+              + (f', {t.xfail} xfail' if t.xfail else '')
               + ('  FAIL' if t.failed else ''))
         for name, diag in t.fails:
             print(f'    not ok {name}')
             print(''.join(f'        {d}\n' for d in diag[:5]), end='')
+        for name, where in t.xpasses:
+            print(f'    ok {name}, but it is listed as an expected failure:')
+            print(f'        delete line {where} (the file may only shrink)')
         for note in t.notes:
             print(f'    {note}'.rstrip())
 
-    summary = {'arch': args.arch, **{k: sum(getattr(t, k) for t in tallies)
-                                     for k in ('passed', 'failed', 'skipped')}}
+    summary = {'arch': args.arch,
+               **{k: sum(getattr(t, k) for t in tallies)
+                  for k in ('passed', 'failed', 'skipped', 'xfail')}}
     path = os.path.join(args.results, 'summary.json')
     try:
         os.makedirs(args.results, exist_ok=True)
@@ -291,20 +330,24 @@ def cmd_suite(args, allow):
 
 
 def cmd_total(args):
-    passed = failed = skipped = 0
+    passed = failed = skipped = xfail = 0
     for d in args.dirs:
         try:
             with open(os.path.join(d, 'summary.json')) as f:
                 s = json.load(f)
             p, fl, sk = (int(s[k]) for k in ('passed', 'failed', 'skipped'))
-        except (OSError, ValueError, KeyError, TypeError) as e:
+            xf = int(s.get('xfail', 0))
+        except (OSError, ValueError, KeyError, TypeError,
+                AttributeError) as e:
             print(f'  {d}: no usable summary.json ({e}), counted as 1 failure')
             failed += 1
             continue
         passed, failed, skipped = passed + p, failed + fl, skipped + sk
+        xfail += xf
     if passed == 0:
         print('  nothing passed')
-    print(f'{passed} passed, {failed} failed, {skipped} skipped')
+    print(f'{passed} passed, {failed} failed, {skipped} skipped'
+          + (f', {xfail} xfail' if xfail else ''))
     return 1 if failed or not passed else 0
 
 
@@ -323,6 +366,24 @@ def load_allow(parser, path):
     return allow
 
 
+def load_xfail(parser, path):
+    """{(suite, case): "PATH:line"} of the expected-failures file PATH."""
+    xfail = {}
+    text = read_text(path)
+    if text is None:
+        parser.error(f'cannot read --xfail file {path}')
+    for n, line in enumerate(split_lines(text), 1):
+        line = re.sub(r'(^|\s)#.*', '', line).strip()
+        if not line:
+            continue
+        fields = line.split()
+        if len(fields) != 2:
+            parser.error(f'{path}:{n}: want "SUITE CASE  # reason", '
+                         f'got {line!r}')
+        xfail[tuple(fields)] = f'{os.path.relpath(path)}:{n}'
+    return xfail
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     sub = parser.add_subparsers(dest='cmd', required=True)
@@ -333,12 +394,14 @@ def main():
     s.add_argument('--timed-out', action='store_true')
     s.add_argument('--require-kmemleak', action='store_true')
     s.add_argument('--allow', metavar='FILE')
+    s.add_argument('--xfail', metavar='FILE')
     t = sub.add_parser('total', help='add up summary.json files')
     t.add_argument('dirs', nargs='+', metavar='DIR')
     args = parser.parse_args()
     if args.cmd == 'total':
         return cmd_total(args)
-    return cmd_suite(args, load_allow(s, args.allow) if args.allow else [])
+    return cmd_suite(args, load_allow(s, args.allow) if args.allow else [],
+                     load_xfail(s, args.xfail) if args.xfail else {})
 
 
 if __name__ == '__main__':

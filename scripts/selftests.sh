@@ -1,7 +1,7 @@
 #!/bin/bash
 # Build the guest programs for one architecture, statically linked against
 # the series' uAPI headers: every program in tools/testing/selftests/iommu
-# plus the demo.  Output: build/<arch>/tests/.
+# plus the demo and the benchmark.  Output: build/<arch>/tests/.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 arch=$1
@@ -26,3 +26,14 @@ for c in "$src"/tools/testing/selftests/iommu/*.c; do
 	$cc "${cflags[@]}" -o "$out/$prog" "$c"
 done
 $cc "${cflags[@]}" -o "$out/iommufd-demo" "$top/guest/demo.c"
+# The benchmark drives the mock IOMMU: it needs the test interface's header.
+$cc "${cflags[@]}" -iquote "$src/drivers/iommu/iommufd" \
+	-o "$out/iommufd-bench" "$top/guest/bench.c"
+# Upstream 6.12's own iommufd selftests, as the conformance suites.  They
+# take about 8 minutes in a debug guest, so by default only x86_64 runs
+# them (CI's time budget); CONFORMANCE_ARCHES="x86_64 arm64" runs both,
+# CONFORMANCE_ARCHES= none.
+rm -f "$out"/upstream-*
+case " ${CONFORMANCE_ARCHES-x86_64} " in
+*" $arch "*) "$top/scripts/conformance.sh" "$arch" ;;
+esac
