@@ -114,13 +114,20 @@ static int check_map(void *buf, uint64_t len)
 	return ioctl(iommufd, IOMMU_TEST_CMD, &cmd) ? -errno : 0;
 }
 
-/* An IOAS with a mock device attached: its domain gets every mapping. */
+/*
+ * An IOAS with a mock device attached: its domain gets every mapping.  The
+ * device's IOMMU has 1 MiB and 2 MiB IOPTEs besides small ones, as real
+ * IOMMUs have large ones, so hugetlb memory maps in large pieces.
+ */
 static int setup(void)
 {
 	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
 	struct iommu_test_cmd mock = {
 		.size = sizeof(mock),
-		.op = IOMMU_TEST_OP_MOCK_DOMAIN,
+		.op = IOMMU_TEST_OP_MOCK_DOMAIN_FLAGS,
+		.mock_domain_flags = {
+			.dev_flags = MOCK_FLAGS_DEVICE_HUGE_IOVA,
+		},
 	};
 
 	iommufd = open("/dev/iommu", O_RDWR);
@@ -135,11 +142,11 @@ static int setup(void)
 	ioas_id = alloc.out_ioas_id;
 	mock.id = ioas_id;
 	if (ioctl(iommufd, IOMMU_TEST_CMD, &mock)) {
-		printf("bench: IOMMU_TEST_OP_MOCK_DOMAIN: %s (needs CONFIG_IOMMUFD_TEST)\n",
+		printf("bench: IOMMU_TEST_OP_MOCK_DOMAIN_FLAGS: %s (needs CONFIG_IOMMUFD_TEST)\n",
 		       strerror(errno));
 		return -1;
 	}
-	hwpt_id = mock.mock_domain.out_hwpt_id;
+	hwpt_id = mock.mock_domain_flags.out_hwpt_id;
 	return 0;
 }
 

@@ -19,7 +19,10 @@ mode=${2:-test}
 b=$top/build/$arch
 timeout_s=${GUEST_TIMEOUT:-1500}
 
+# test: room for 1 GiB of 2 MiB hugetlb pages (iommufd_mock's huge_iopte)
+# and upstream's 128 MiB, reserved at boot, beside the KASAN kernel's needs.
 mem=1G
+[ "$mode" = test ] && mem=2560M
 res=$b/results
 log=$b/console.log
 if [ "$mode" = bench ]; then
@@ -45,6 +48,8 @@ append="panic=-1 harness.mode=$mode watchdog_thresh=30"
 # bench: 1 GiB of hugetlbfs buffer plus a little (520 x 2 MiB).
 [ "$mode" = bench ] &&
 	append="$append quiet hugepages=520${BENCH_REPS:+ harness.reps=$BENCH_REPS}"
+# test: 1 GiB for iommufd_mock, 128 MiB for upstream's suites (576 x 2 MiB).
+[ "$mode" = test ] && append="$append hugepages=576"
 common=(-smp 2 -m "$mem" -no-reboot -net none -display none -monitor none
 	-serial stdio
 	-drive "file=$b/nvme.img,if=none,id=nv0,format=raw"
