@@ -1,7 +1,11 @@
 #!/bin/bash
 # Boot the test kernel of one architecture under QEMU (TCG) and let the
-# guest's /init do MODE (test, run, shell or bench):
+# guest's /init do MODE (test, run, shell, bench or exec):
 #   scripts/guest.sh x86_64|arm64 [test|run|shell|bench]
+#   scripts/guest.sh x86_64|arm64 exec DIR
+# exec copies DIR into the results share and runs its run.sh in the guest
+# (for trying a program without repacking the initramfs); what run.sh
+# leaves in /results is in build/<arch>/results afterwards.
 # x86_64: q35 + VT-d (scalable mode, PASID, interrupt remapping), edu, nvme.
 # arm64:  virt + SMMUv3 + GICv3, nvme.
 # The console goes to build/<arch>/console.log (and to the terminal for run
@@ -32,6 +36,10 @@ if [ "$mode" = bench ]; then
 fi
 rm -rf "$res"
 mkdir -p "$res"
+if [ "$mode" = exec ]; then
+	[ -f "${3:-}/run.sh" ] || { echo "guest: exec needs a DIR with run.sh" >&2; exit 2; }
+	cp -r "$3"/. "$res"/
+fi
 # A small disk for the NVMe controller, with a recognisable first sector.
 if [ ! -f "$b/nvme.img" ]; then
 	truncate -s 16M "$b/nvme.img"

@@ -17,11 +17,13 @@ for arch in "${arches[@]}"; do
 	dirs+=("build/$arch/results")
 	rm -f "build/$arch/results/summary.json"
 	echo "== $arch: building"
+	t0=$(date +%s)
 	if ! { scripts/kbuild.sh "$arch" && scripts/selftests.sh "$arch" &&
 	       scripts/initrd.sh "$arch"; }; then
 		echo "== $arch: BUILD FAILED"
 		continue
 	fi
+	echo "== $arch: built in $(( $(date +%s) - t0 )) s"
 	echo "== $arch: booting"
 	scripts/boot-and-check.sh "$arch"
 done
