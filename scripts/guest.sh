@@ -6,7 +6,11 @@
 # exec copies DIR into the results share and runs its run.sh in the guest
 # (for trying a program without repacking the initramfs); what run.sh
 # leaves in /results is in build/<arch>/results afterwards.
-# x86_64: q35 + VT-d (scalable mode, PASID, interrupt remapping), edu, nvme.
+# x86_64: q35 + VT-d (scalable mode, PASID, interrupt remapping), edu, nvme,
+#         and a second nvme (serial bootdisk) that the qemu-passthrough suite
+#         hands to an inner QEMU over vfio-pci; its disk, build/x86_64/boot.img,
+#         is made by scripts/mkbootimg.py and boot.img.marker, the line the
+#         inner guest prints, is copied into the results share.
 # arm64:  virt + SMMUv3 + GICv3, nvme.
 # The console goes to build/<arch>/console.log (and to the terminal for run
 # and shell); results come back through a 9p share, build/<arch>/results.
@@ -46,6 +50,16 @@ if [ ! -f "$b/nvme.img" ]; then
 	printf 'iommufd-6.1 test disk\n' | dd of="$b/nvme.img" conv=notrunc status=none
 fi
 
+# x86_64: the disk of the second NVMe controller, a 1 MiB boot image with a
+# random marker; remade when missing or older than its generator.
+if [ "$arch" = x86_64 ]; then
+	if [ ! -f "$b/boot.img.marker" ] ||
+	   [ "$top/scripts/mkbootimg.py" -nt "$b/boot.img" ]; then
+		python3 "$top/scripts/mkbootimg.py" "$b/boot.img" || exit 1
+	fi
+	cp "$b/boot.img.marker" "$res"/
+fi
+
 # A TCG guest on a busy host can stall for many seconds without any bug:
 # report soft lockups only after a minute (2 * watchdog_thresh).
 append="panic=-1 harness.mode=$mode watchdog_thresh=30"
@@ -66,8 +80,12 @@ common=(-smp 2 -m "$mem" -no-reboot -net none -display none -monitor none
 	-kernel "$b/kernel" -initrd "$b/initrd.cpio.gz")
 
 # TCG only: KVM guests hang after SeaBIOS on the machines this runs on.
+# "after" comes after "common", so the first nvme keeps its PCI address.
+after=()
 case "$arch" in
 x86_64)
+	after=(-drive "file=$b/boot.img,if=none,id=nv1,format=raw,readonly=on"
+	       -device nvme,serial=bootdisk,drive=nv1)
 	qemu=(qemu-system-x86_64
 	      -machine q35,accel=tcg,kernel-irqchip=split -cpu max
 	      -device intel-iommu,intremap=on,x-scalable-mode=on,x-pasid-mode=on
@@ -82,7 +100,7 @@ arm64)
 *) echo "guest: unknown arch $arch" >&2; exit 1 ;;
 esac
 
-cmd=(timeout -k 10 "$timeout_s" "${qemu[@]}" "${common[@]}" -append "$append")
+cmd=(timeout -k 10 "$timeout_s" "${qemu[@]}" "${common[@]}" "${after[@]}" -append "$append")
 if [ "$mode" = test ]; then
 	"${cmd[@]}" < /dev/null > "$log" 2>&1
 else

@@ -51,6 +51,11 @@ list=$b/initrd.list
 	echo "file /init $top/guest/init 0755 0 0"
 	echo "file /tests/lib/ktap.sh $top/guest/ktap.sh 0644 0 0"
 	echo "file /tests/05-platform $top/guest/platform-$arch 0755 0 0"
+	# x86_64: QEMU from the host root passes the second NVMe through
+	# (guest/qemu-passthrough, scripts/mkbootimg.py, scripts/guest.sh).
+	if [ "$arch" = x86_64 ]; then
+		echo "file /tests/80-qemu-passthrough $top/guest/qemu-passthrough 0755 0 0"
+	fi
 	echo "file /tests/demo $top/guest/demo 0755 0 0"
 	n=10
 	for p in "$b"/tests/*; do
