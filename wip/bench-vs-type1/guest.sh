@@ -1,0 +1,109 @@
+#!/bin/bash
+# Boot the test kernel of one architecture under QEMU (TCG) and let the
+# guest's /init do MODE (test, run, shell, bench or exec):
+#   scripts/guest.sh x86_64|arm64 [test|run|shell|bench]
+#   scripts/guest.sh x86_64|arm64 exec DIR
+# exec copies DIR into the results share and runs its run.sh in the guest
+# (for trying a program without repacking the initramfs); what run.sh
+# leaves in /results is in build/<arch>/results afterwards.
+# x86_64: q35 + VT-d (scalable mode, PASID, interrupt remapping), edu, nvme,
+#         and a second nvme (serial bootdisk) that the qemu-passthrough suite
+#         hands to an inner QEMU over vfio-pci; its disk, build/x86_64/boot.img,
+#         is made by scripts/mkbootimg.py and boot.img.marker, the line the
+#         inner guest prints, is copied into the results share.
+# arm64:  virt + SMMUv3 + GICv3, nvme.
+# The console goes to build/<arch>/console.log (and to the terminal for run
+# and shell); results come back through a 9p share, build/<arch>/results.
+# QEMU always runs under a timeout (GUEST_TIMEOUT seconds); the exit status
+# is 124 if the guest had to be killed.
+# bench gets 3 GiB with 2 MiB hugepages reserved at boot, its own share
+# (build/<arch>/bench) and console log (build/<arch>/bench-console.log), so
+# it leaves the last test run's results alone; BENCH_REPS sets the
+# repetitions per row, BENCH_TABLES which tables (real, mock; see
+# guest/bench.c).
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+arch=$1
+mode=${2:-test}
+b=$top/build/$arch
+timeout_s=${GUEST_TIMEOUT:-1500}
+
+# test: room for 1 GiB of 2 MiB hugetlb pages (iommufd_mock's huge_iopte)
+# and upstream's 128 MiB, reserved at boot, beside the KASAN kernel's needs.
+mem=1G
+[ "$mode" = test ] && mem=2560M
+res=$b/results
+log=$b/console.log
+if [ "$mode" = bench ]; then
+	mem=3G
+	res=$b/bench
+	log=$b/bench-console.log
+fi
+rm -rf "$res"
+mkdir -p "$res"
+if [ "$mode" = exec ]; then
+	[ -f "${3:-}/run.sh" ] || { echo "guest: exec needs a DIR with run.sh" >&2; exit 2; }
+	cp -r "$3"/. "$res"/
+fi
+# A small disk for the NVMe controller, with a recognisable first sector.
+if [ ! -f "$b/nvme.img" ]; then
+	truncate -s 16M "$b/nvme.img"
+	printf 'iommufd-6.1 test disk\n' | dd of="$b/nvme.img" conv=notrunc status=none
+fi
+
+# x86_64: the disk of the second NVMe controller, a 1 MiB boot image with a
+# random marker; remade when missing or older than its generator.
+if [ "$arch" = x86_64 ]; then
+	if [ ! -f "$b/boot.img.marker" ] ||
+	   [ "$top/scripts/mkbootimg.py" -nt "$b/boot.img" ]; then
+		python3 "$top/scripts/mkbootimg.py" "$b/boot.img" || exit 1
+	fi
+	cp "$b/boot.img.marker" "$res"/
+fi
+
+# A TCG guest on a busy host can stall for many seconds without any bug:
+# report soft lockups only after a minute (2 * watchdog_thresh).
+append="panic=-1 harness.mode=$mode watchdog_thresh=30"
+# kmemleak's bookkeeping would only add noise to the benchmark's timings.
+[ "$mode" = bench ] || append="$append kmemleak=on"
+# "run" is for reading: keep the kernel's boot chatter off the console.
+[ "$mode" = run ] && append="$append quiet"
+# bench: 1 GiB of hugetlbfs buffer plus a little (520 x 2 MiB).
+[ "$mode" = bench ] &&
+	append="$append quiet hugepages=520${BENCH_REPS:+ harness.reps=$BENCH_REPS}${BENCH_TABLES:+ harness.tables=$BENCH_TABLES}"
+# test: 1 GiB for iommufd_mock, 128 MiB for upstream's suites (576 x 2 MiB).
+[ "$mode" = test ] && append="$append hugepages=576"
+common=(-smp 2 -m "$mem" -no-reboot -net none -display none -monitor none
+	-serial stdio
+	-drive "file=$b/nvme.img,if=none,id=nv0,format=raw"
+	-device nvme,serial=deadbeef,drive=nv0
+	-virtfs "local,path=$res,mount_tag=results,security_model=none"
+	-kernel "$b/kernel" -initrd "$b/initrd.cpio.gz")
+
+# TCG only: KVM guests hang after SeaBIOS on the machines this runs on.
+# "after" comes after "common", so the first nvme keeps its PCI address.
+after=()
+case "$arch" in
+x86_64)
+	after=(-drive "file=$b/boot.img,if=none,id=nv1,format=raw,readonly=on"
+	       -device nvme,serial=bootdisk,drive=nv1)
+	qemu=(qemu-system-x86_64
+	      -machine q35,accel=tcg,kernel-irqchip=split -cpu max
+	      -device intel-iommu,intremap=on,x-scalable-mode=on,x-pasid-mode=on
+	      -device edu
+	      -virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap")
+	append="console=ttyS0 intel_iommu=on $append" ;;
+arm64)
+	qemu=(qemu-system-aarch64
+	      -machine virt,iommu=smmuv3,gic-version=3,accel=tcg
+	      -cpu max,pauth-impdef=on)
+	append="console=ttyAMA0 $append" ;;
+*) echo "guest: unknown arch $arch" >&2; exit 1 ;;
+esac
+
+cmd=(timeout -k 10 "$timeout_s" "${qemu[@]}" "${common[@]}" "${after[@]}" -append "$append")
+if [ "$mode" = test ]; then
+	"${cmd[@]}" < /dev/null > "$log" 2>&1
+else
+	"${cmd[@]}" 2>&1 | tee "$log"
+fi
