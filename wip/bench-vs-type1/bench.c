@@ -1014,11 +1014,14 @@ static int parse_sizes(const char *arg)
 	for (tok = strtok_r(copy, ",", &save); tok;
 	     tok = strtok_r(NULL, ",", &save)) {
 		v = strtoull(tok, &end, 10);
-		switch (*end) {
-		case 'K': case 'k': v *= KIB; end++; break;
-		case 'M': case 'm': v *= MIB; end++; break;
-		case 'G': case 'g': v *= GIB; end++; break;
-		}
+		if (*end == 'K' || *end == 'k')
+			v *= KIB;
+		else if (*end == 'M' || *end == 'm')
+			v *= MIB;
+		else if (*end == 'G' || *end == 'g')
+			v *= GIB;
+		if (*end && strchr("KkMmGg", *end))
+			end++;
 		if (*end || !v || v % (4 * KIB) || v > 4 * GIB ||
 		    nr_sizes == MAX_SIZES) {
 			free(copy);
