@@ -6,12 +6,13 @@ SHELL := /bin/bash
 S := scripts
 
 .PHONY: help deps base tree export check kernels kernel-% tests-% initrd-% \
-	test run bench shell-% boot-% clean
+	test test-qemu qemu10-root run bench shell-% boot-% clean
 
 help:
 	@echo "make run          boot the x86_64 kernel (VT-d) and show /dev/iommu at work"
 	@echo "make test         build both kernels, boot both, run every suite"
-	@echo "make bench        time IOAS map+unmap into a mock domain (x86_64)"
+	@echo "make test-qemu    x86_64: only the QEMU passthrough suites (QEMU 7.2 and 10)"
+	@echo "make bench        time map+unmap: iommufd vs VFIO type1 on VT-d, mock (x86_64)"
 	@echo "make tree         build/linux: base + one commit per patch"
 	@echo "make export       write patches/ back from build/linux"
 	@echo "make check        checkpatch --strict and sparse on the series"
@@ -59,11 +60,22 @@ shell-%: initrd-%
 run: deps initrd-x86_64
 	@$(S)/guest.sh x86_64 run
 
+# The benchmark boots a kernel without debugging options (KVARIANT=bench)
+# with the test initramfs.
 bench: deps initrd-x86_64
+	@KVARIANT=bench $(S)/kbuild.sh x86_64
 	@$(S)/bench.sh x86_64
 
 test: deps
 	@$(S)/test.sh $(ARCHES)
+
+# The slow QEMU suites alone, with the Debian 13 root that QEMU 10 runs from
+# (built once under build/cache); "make test" runs them too once it exists.
+test-qemu: deps
+	@$(S)/test-qemu.sh
+
+qemu10-root:
+	@$(S)/qemu10-root.sh
 
 clean:
 	rm -rf build/x86_64 build/arm64

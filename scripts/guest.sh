@@ -10,7 +10,9 @@
 #         and a second nvme (serial bootdisk) that the qemu-passthrough suite
 #         hands to an inner QEMU over vfio-pci; its disk, build/x86_64/boot.img,
 #         is made by scripts/mkbootimg.py and boot.img.marker, the line the
-#         inner guest prints, is copied into the results share.
+#         inner guest prints, is copied into the results share.  Once
+#         scripts/qemu10-root.sh has built its Debian 13 root, that is shared
+#         too (tag qemu10root, at /qemu10 in the guest) for the QEMU 10 suite.
 # arm64:  virt + SMMUv3 + GICv3, nvme.
 # The console goes to build/<arch>/console.log (and to the terminal for run
 # and shell); results come back through a 9p share, build/<arch>/results.
@@ -18,8 +20,10 @@
 # is 124 if the guest had to be killed.
 # bench gets 3 GiB with 2 MiB hugepages reserved at boot, its own share
 # (build/<arch>/bench) and console log (build/<arch>/bench-console.log), so
-# it leaves the last test run's results alone; BENCH_REPS sets the
-# repetitions per row.
+# it leaves the last test run's results alone, and boots the benchmark's
+# kernel (build/<arch>/kernel-bench, no debugging options); BENCH_REPS sets the
+# repetitions per row, BENCH_TABLES which tables (real, mock; see
+# guest/bench.c).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 arch=$1
@@ -33,8 +37,10 @@ mem=1G
 [ "$mode" = test ] && mem=2560M
 res=$b/results
 log=$b/console.log
+kernel=$b/kernel
 if [ "$mode" = bench ]; then
 	mem=3G
+	kernel=$b/kernel-bench
 	res=$b/bench
 	log=$b/bench-console.log
 fi
@@ -69,15 +75,18 @@ append="panic=-1 harness.mode=$mode watchdog_thresh=30"
 [ "$mode" = run ] && append="$append quiet"
 # bench: 1 GiB of hugetlbfs buffer plus a little (520 x 2 MiB).
 [ "$mode" = bench ] &&
-	append="$append quiet hugepages=520${BENCH_REPS:+ harness.reps=$BENCH_REPS}"
+	append="$append quiet hugepages=520${BENCH_REPS:+ harness.reps=$BENCH_REPS}${BENCH_TABLES:+ harness.tables=$BENCH_TABLES}"
 # test: 1 GiB for iommufd_mock, 128 MiB for upstream's suites (576 x 2 MiB).
 [ "$mode" = test ] && append="$append hugepages=576"
+# GUEST_SUITES=80-qemu-passthrough,85-qemu10-iommufd: run only these suites
+# of /tests (make test-qemu).
+[ -n "${GUEST_SUITES:-}" ] && append="$append harness.suites=$GUEST_SUITES"
 common=(-smp 2 -m "$mem" -no-reboot -net none -display none -monitor none
 	-serial stdio
 	-drive "file=$b/nvme.img,if=none,id=nv0,format=raw"
 	-device nvme,serial=deadbeef,drive=nv0
 	-virtfs "local,path=$res,mount_tag=results,security_model=none"
-	-kernel "$b/kernel" -initrd "$b/initrd.cpio.gz")
+	-kernel "$kernel" -initrd "$b/initrd.cpio.gz")
 
 # TCG only: KVM guests hang after SeaBIOS on the machines this runs on.
 # "after" comes after "common", so the first nvme keeps its PCI address.
@@ -91,7 +100,17 @@ x86_64)
 	      -device intel-iommu,intremap=on,x-scalable-mode=on,x-pasid-mode=on
 	      -device edu
 	      -virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap")
-	append="console=ttyS0 intel_iommu=on $append" ;;
+	append="console=ttyS0 intel_iommu=on $append"
+	# The Debian 13 root with QEMU 10 (scripts/qemu10-root.sh) for
+	# guest/qemu10-iommufd, shared like the host root, but only once it is
+	# built and only for the modes that run suites; last, so the devices
+	# before it keep their PCI addresses.
+	q10=$("$top/scripts/qemu10-root.sh" --path)
+	case "$mode" in
+	test | exec | shell)
+		[ -f "$q10/.qemu10-root-complete" ] &&
+			after+=(-virtfs "local,path=$q10,mount_tag=qemu10root,security_model=none,readonly=on,multidevs=remap") ;;
+	esac ;;
 arm64)
 	qemu=(qemu-system-aarch64
 	      -machine virt,iommu=smmuv3,gic-version=3,accel=tcg

@@ -26,8 +26,10 @@ for c in "$src"/tools/testing/selftests/iommu/*.c; do
 	$cc "${cflags[@]}" -o "$out/$prog" "$c"
 done
 $cc "${cflags[@]}" -o "$out/iommufd-demo" "$top/guest/demo.c"
-# The benchmark drives the mock IOMMU: it needs the test interface's header.
-$cc "${cflags[@]}" -iquote "$src/drivers/iommu/iommufd" \
+# The benchmark drives the mock IOMMU (the test interface's header) and
+# real devices through VFIO (the selftests' vfio_pci_lib.h).
+$cc "${cflags[@]}" -I "$src/tools/testing/selftests/iommu" \
+	-iquote "$src/drivers/iommu/iommufd" \
 	-o "$out/iommufd-bench" "$top/guest/bench.c"
 # Upstream 6.12's own iommufd selftests, as the conformance suites.  They
 # take about 8 minutes in a debug guest, so by default only x86_64 runs
