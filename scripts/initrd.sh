@@ -36,8 +36,8 @@ fi
 
 list=$b/initrd.list
 {
-	for d in /dev /proc /sys /tmp /results /host /bin /sbin /usr /usr/bin \
-		 /usr/sbin /tests /tests/bin /tests/lib; do
+	for d in /dev /proc /sys /tmp /results /host /qemu10 /bin /sbin /usr \
+		 /usr/bin /usr/sbin /tests /tests/bin /tests/lib; do
 		echo "dir $d 0755 0 0"
 	done
 	echo "nod /dev/console 0600 0 0 c 5 1"
@@ -55,6 +55,9 @@ list=$b/initrd.list
 	# (guest/qemu-passthrough, scripts/mkbootimg.py, scripts/guest.sh).
 	if [ "$arch" = x86_64 ]; then
 		echo "file /tests/80-qemu-passthrough $top/guest/qemu-passthrough 0755 0 0"
+		# QEMU 10 from the Debian 13 root, when shared: its iommufd
+		# backend through the VFIO device cdev (guest/qemu10-iommufd).
+		echo "file /tests/85-qemu10-iommufd $top/guest/qemu10-iommufd 0755 0 0"
 	fi
 	echo "file /tests/demo $top/guest/demo 0755 0 0"
 	n=10
