@@ -335,28 +335,42 @@ static void summarize(struct samples *s, int reps, struct summary *out)
 		      out->total;
 }
 
+/*
+ * The buffer of a row, or NULL when the row cannot run here, which it then
+ * reports as skipped, under its @name and @backing.
+ */
+static void *row_buffer(int huge, uint64_t len, const char *name,
+			const char *backing)
+{
+	char why[96];
+	void *buf;
+
+	if (!huge && !nohuge) {
+		printf("%-8s %-11s  skipped: THP is on and madvise() is missing\n",
+		       name, backing);
+		return NULL;
+	}
+	buf = get_buffer(huge, len, why, sizeof(why));
+	if (!buf)
+		printf("%-8s %-11s  skipped: %s\n", name, backing, why);
+	return buf;
+}
+
 /* One row of the mock table: returns 0, or -1 if a map or unmap failed. */
 static int bench_row(int huge, uint64_t len, int reps)
 {
 	const char *backing = huge ? "2M hugetlb" : "4K pages";
 	static struct samples s;
 	struct summary sum;
-	char name[24], why[96];
+	char name[24];
 	uint64_t t0, t1, t2;
 	void *buf;
 	int i, rc;
 
 	size_name(len, name, sizeof(name));
-	if (!huge && !nohuge) {
-		printf("%-8s %-11s  skipped: THP is on and madvise() is missing\n",
-		       name, backing);
+	buf = row_buffer(huge, len, name, backing);
+	if (!buf)
 		return 0;
-	}
-	buf = get_buffer(huge, len, why, sizeof(why));
-	if (!buf) {
-		printf("%-8s %-11s  skipped: %s\n", name, backing, why);
-		return 0;
-	}
 
 	/* Warm-up, and proof that the mock domain really got the pages. */
 	rc = bench_map(buf, len);
@@ -813,23 +827,16 @@ static int real_row(int huge, uint64_t len, int reps)
 {
 	const char *backing = huge ? "2M hugetlb" : "4K pages";
 	static struct samples s[2];
-	char name[24], why[96], leaves[2][96];
+	char name[24], leaves[2][96];
 	struct summary sum[2];
 	uint64_t t0, t1, t2;
 	int i, k, rc = 0;
 	void *buf;
 
 	size_name(len, name, sizeof(name));
-	if (!huge && !nohuge) {
-		printf("%-8s %-11s  skipped: THP is on and madvise() is missing\n",
-		       name, backing);
+	buf = row_buffer(huge, len, name, backing);
+	if (!buf)
 		return 0;
-	}
-	buf = get_buffer(huge, len, why, sizeof(why));
-	if (!buf) {
-		printf("%-8s %-11s  skipped: %s\n", name, backing, why);
-		return 0;
-	}
 
 	for (k = 0; k < 2 && !rc; k++) {
 		rc = real_warmup(&real[k], buf, len, leaves[k],

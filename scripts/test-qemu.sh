@@ -22,14 +22,7 @@ echo "== QEMU 10 root"
 scripts/qemu10-root.sh || { echo "== QEMU 10 root: FAILED"; exit 1; }
 
 rm -f "build/$arch/results/summary.json"
-echo "== $arch: building"
-t0=$(date +%s)
-if ! { scripts/kbuild.sh "$arch" && scripts/selftests.sh "$arch" &&
-       scripts/initrd.sh "$arch"; }; then
-	echo "== $arch: BUILD FAILED"
-	exit 1
-fi
-echo "== $arch: built in $(( $(date +%s) - t0 )) s"
+scripts/build-arch.sh "$arch" || exit 1
 echo "== $arch: booting (suites ${suites//,/, })"
 GUEST_SUITES=$suites scripts/boot-and-check.sh "$arch"
 

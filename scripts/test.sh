@@ -16,14 +16,7 @@ dirs=()
 for arch in "${arches[@]}"; do
 	dirs+=("build/$arch/results")
 	rm -f "build/$arch/results/summary.json"
-	echo "== $arch: building"
-	t0=$(date +%s)
-	if ! { scripts/kbuild.sh "$arch" && scripts/selftests.sh "$arch" &&
-	       scripts/initrd.sh "$arch"; }; then
-		echo "== $arch: BUILD FAILED"
-		continue
-	fi
-	echo "== $arch: built in $(( $(date +%s) - t0 )) s"
+	scripts/build-arch.sh "$arch" || continue
 	echo "== $arch: booting"
 	scripts/boot-and-check.sh "$arch"
 done
