@@ -5,7 +5,7 @@ ARCHES ?= x86_64 arm64
 SHELL := /bin/bash
 S := scripts
 
-.PHONY: help deps base tree export check kernels kernel-% tests-% initrd-% \
+.PHONY: help deps base tree export check allmod kernels kernel-% tests-% initrd-% \
 	test test-qemu qemu10-root run bench shell-% boot-% clean
 
 help:
@@ -16,6 +16,7 @@ help:
 	@echo "make tree         build/linux: base + one commit per patch"
 	@echo "make export       write patches/ back from build/linux"
 	@echo "make check        checkpatch --strict and sparse on the series"
+	@echo "make allmod       allmodconfig builds of the code the IOMMU core changes reach"
 	@echo "make kernel-ARCH  build one kernel (x86_64, arm64)"
 	@echo "make boot-ARCH    boot one kernel and run its suites"
 	@echo "make shell-ARCH   boot one kernel to a shell"
@@ -39,6 +40,10 @@ export:
 
 check: build/linux/.git/iommufd-exported-head
 	@$(S)/check.sh
+
+# ALLMOD_REVS="rev..." checks those commits of build/linux (default HEAD).
+allmod: build/linux/.git/iommufd-exported-head
+	@for a in $(ARCHES); do $(S)/allmod-check.sh $$a $(ALLMOD_REVS) || exit 1; done
 
 kernel-%: build/linux/.git/iommufd-exported-head
 	@$(S)/kbuild.sh $*
