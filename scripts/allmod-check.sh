@@ -33,7 +33,13 @@ esac
 cc=${cross}gcc
 command -v ccache >/dev/null && cc="ccache $cc"
 
+# "make tree" remakes build/linux, and with it the git directory this work
+# tree belonged to: start a new one then.
+if [ -d "$src" ] && ! git -C "$src" rev-parse --git-dir >/dev/null 2>&1; then
+	rm -rf "$src"
+fi
 if [ ! -d "$src" ]; then
+	git -C "$tree" worktree prune
 	git -C "$tree" worktree add --detach "$src" HEAD >/dev/null
 fi
 mkdir -p "$obj"
