@@ -13,6 +13,8 @@
 #         inner guest prints, is copied into the results share.  Once
 #         scripts/qemu10-root.sh has built its Debian 13 root, that is shared
 #         too (tag qemu10root, at /qemu10 in the guest) for the QEMU 10 suite.
+#         Suites (not run, bench) also get a root port with an NVMe and a
+#         pci-testdev behind it, for the hot reset suite.
 # arm64:  virt + SMMUv3 + GICv3, nvme.
 # The console goes to build/<arch>/console.log (and to the terminal for run
 # and shell); results come back through a 9p share, build/<arch>/results.
@@ -124,7 +126,17 @@ x86_64)
 	case "$mode" in
 	test | exec | shell)
 		[ -f "$q10/.qemu10-root-complete" ] &&
-			after+=(-virtfs "local,path=$q10,mount_tag=qemu10root,security_model=none,readonly=on,multidevs=remap") ;;
+			after+=(-virtfs "local,path=$q10,mount_tag=qemu10root,security_model=none,readonly=on,multidevs=remap")
+		# For iommufd_vfio_reset: a PCIe root port whose secondary
+		# bus holds an NVMe (function 0, on a null disk) and a
+		# pci-testdev (function 1), so that a bus reset resets two
+		# devices of one IOMMU group.  At 5 GT/s: after a bus reset
+		# of a faster port Linux waits for Data Link Layer Link
+		# Active, which QEMU 7.2's root port never reports again.
+		after+=(-device pcie-root-port,id=rpreset,chassis=9,slot=9,x-speed=5
+			-blockdev null-co,node-name=nvreset,size=16777216
+			-device nvme,serial=hotreset,drive=nvreset,bus=rpreset,addr=0.0,multifunction=on
+			-device pci-testdev,bus=rpreset,addr=0.1) ;;
 	esac ;;
 arm64)
 	qemu=(qemu-system-aarch64
