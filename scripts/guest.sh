@@ -14,7 +14,8 @@
 #         scripts/qemu10-root.sh has built its Debian 13 root, that is shared
 #         too (tag qemu10root, at /qemu10 in the guest) for the QEMU 10 suite.
 #         Suites (not run, bench) also get a root port with an NVMe and a
-#         pci-testdev behind it, for the hot reset suite.
+#         pci-testdev behind it, for the hot reset suite, and a pci-testdev
+#         on an expander bus that bypasses VT-d, for the no-IOMMU suite.
 # arm64:  virt + SMMUv3 + GICv3, nvme.
 # The console goes to build/<arch>/console.log (and to the terminal for run
 # and shell); results come back through a 9p share, build/<arch>/results.
@@ -136,7 +137,13 @@ x86_64)
 		after+=(-device pcie-root-port,id=rpreset,chassis=9,slot=9,x-speed=5
 			-blockdev null-co,node-name=nvreset,size=16777216
 			-device nvme,serial=hotreset,drive=nvreset,bus=rpreset,addr=0.0,multifunction=on
-			-device pci-testdev,bus=rpreset,addr=0.1) ;;
+			-device pci-testdev,bus=rpreset,addr=0.1)
+		# For iommufd_vfio_noiommu: a pci-testdev that VT-d does not
+		# translate, behind a PCI bridge on a PCIe expander bus that bypasses
+		# the IOMMU (only bridges go on the expander bus itself).
+		after+=(-device pxb-pcie,id=pxbnoiommu,bus_nr=128,bypass_iommu=on
+			-device pci-bridge,id=brnoiommu,bus=pxbnoiommu,chassis_nr=10,addr=0.0,shpc=off
+			-device pci-testdev,bus=brnoiommu,addr=1.0) ;;
 	esac ;;
 arm64)
 	qemu=(qemu-system-aarch64
