@@ -17,50 +17,125 @@ check() {
 	fi
 }
 
+# For suites that work out a case's outcome themselves:
+# result ok|fail|skip NAME [REASON...] prints the case; failures are
+# counted in ktap_fails, so the suite can end with [ $ktap_fails = 0 ].
+ktap_fails=0
+result() {
+	local r=$1 case_name=$2
+	shift 2
+	ktap_n=$((ktap_n + 1))
+	case "$r" in
+	ok)   echo "ok $ktap_n $case_name" ;;
+	skip) echo "ok $ktap_n $case_name # SKIP $*" ;;
+	*)    echo "not ok $ktap_n $case_name"; ktap_fails=$((ktap_fails + 1)) ;;
+	esac
+}
+
+# diag TEXT...: a KTAP comment line.
+diag() {
+	echo "# $*"
+}
+
+# diag_file TITLE FILE [LINES]: the last LINES (40) lines of FILE, as
+# comment lines.
+diag_file() {
+	diag "--- $1 ---"
+	if [ -s "$2" ]; then
+		tr -d '\r' < "$2" | tail -n "${3:-40}" | sed 's/^/# | /'
+	else
+		diag "| (empty)"
+	fi
+}
+
+# now_cs: centiseconds since boot; fmt_cs CS prints them as seconds.
+now_cs() {
+	awk '{ printf "%d\n", $1 * 100 + 0.5 }' /proc/uptime
+}
+fmt_cs() {
+	printf '%d.%02d' $(($1 / 100)) $(($1 % 100))
+}
+
+# wait_for SECONDS CMD...: poll CMD every 0.2 s until it succeeds.
+wait_for() {
+	local tries=$(($1 * 5))
+	shift
+	while ! "$@" 2>/dev/null; do
+		tries=$((tries - 1))
+		[ $tries -gt 0 ] || return 1
+		sleep 0.2
+	done
+}
+
 # pci_group VENDOR DEVICE: iommu group number of the first such device.
 pci_group() {
+	local d g=
+	ktap_glob_on
 	for d in /sys/bus/pci/devices/*; do
 		[ "$(cat $d/vendor)" = "0x$1" ] || continue
 		[ "$(cat $d/device)" = "0x$2" ] || continue
 		[ -e $d/iommu_group ] || continue
 		g=$(readlink $d/iommu_group)
-		echo ${g##*/}
-		return
+		break
 	done
+	ktap_glob_restore
+	[ -n "$g" ] && echo ${g##*/}
 }
 
 # The helpers below use shell builtins only where they can: in a debug
 # kernel under TCG each new process costs a noticeable fraction of a second.
+# Those that expand pathnames do so also in suites that turned it off
+# (set -f): ktap_glob_on / ktap_glob_restore around the expansion.
+ktap_glob_on() {
+	case $- in
+	*f*) ktap_noglob=1; set +f ;;
+	*) ktap_noglob=0 ;;
+	esac
+}
+ktap_glob_restore() {
+	[ "$ktap_noglob" = 1 ] && set -f
+	return 0
+}
 
 # pci_driver DEV: the driver bound to the PCI device DEV (its sysfs
 # directory), or "none".
 pci_driver() {
 	local drv
+	ktap_glob_on
 	for drv in /sys/bus/pci/drivers/*; do
-		[ -e "$drv/${1##*/}" ] && { echo "${drv##*/}"; return; }
+		[ -e "$drv/${1##*/}" ] && break
+		drv=
 	done
-	echo none
+	ktap_glob_restore
+	echo "${drv:+${drv##*/}}${drv:-none}"
 }
 
 # nvme_serial DEV: the serial number of the NVMe controller DEV (its sysfs
 # directory), while the nvme driver has it.
 nvme_serial() {
 	local f s
+	ktap_glob_on
 	for f in "$1"/nvme/nvme*/serial; do
 		[ -r "$f" ] && read -r s < "$f" && echo "$s"
 	done
+	ktap_glob_restore
 }
 
 # nvme_bdf SERIAL: the PCI address of the NVMe controller with that serial
 # number, while the nvme driver has it.
 nvme_bdf() {
 	local d f s
+	ktap_glob_on
 	for d in /sys/bus/pci/devices/*; do
 		for f in "$d"/nvme/nvme*/serial; do
 			[ -r "$f" ] && read -r s < "$f" || continue
-			[ "$s" = "$1" ] && { echo "${d##*/}"; return 0; }
+			[ "$s" = "$1" ] || continue
+			ktap_glob_restore
+			echo "${d##*/}"
+			return 0
 		done
 	done
+	ktap_glob_restore
 	return 1
 }
 
