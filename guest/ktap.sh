@@ -107,7 +107,11 @@ pci_driver() {
 		drv=
 	done
 	ktap_glob_restore
-	echo "${drv:+${drv##*/}}${drv:-none}"
+	if [ -n "$drv" ]; then
+		echo "${drv##*/}"
+	else
+		echo none
+	fi
 }
 
 # nvme_serial DEV: the serial number of the NVMe controller DEV (its sysfs
