@@ -6,11 +6,12 @@ SHELL := /bin/bash
 S := scripts
 
 .PHONY: help deps base tree export check allmod kernels kernel-% tests-% initrd-% \
-	test test-qemu qemu10-root run bench shell-% boot-% clean
+	test test-iommus test-qemu qemu10-root run bench shell-% boot-% clean
 
 help:
 	@echo "make run          boot the x86_64 kernel (VT-d) and show /dev/iommu at work"
 	@echo "make test         build both kernels, boot both, run every suite"
+	@echo "make test-iommus  only the machines with other IOMMUs (AMD-Vi, virtio-iommu)"
 	@echo "make test-qemu    x86_64: only the QEMU passthrough suites (QEMU 7.2 and 10)"
 	@echo "make bench        time map+unmap: iommufd vs VFIO type1 on VT-d, mock (x86_64)"
 	@echo "make tree         build/linux: base + one commit per patch"
@@ -73,6 +74,11 @@ bench: deps initrd-x86_64
 
 test: deps
 	@$(S)/test.sh $(ARCHES)
+
+# The machines with another IOMMU than the default one (scripts/machine.sh),
+# which make test boots too.
+test-iommus: deps
+	@MACHINES=others $(S)/test.sh $(ARCHES)
 
 # The slow QEMU suites alone, with the Debian 13 root that QEMU 10 runs from
 # (built once under build/cache); "make test" runs them too once it exists.

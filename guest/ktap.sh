@@ -82,6 +82,37 @@ pci_group() {
 	[ -n "$g" ] && echo ${g##*/}
 }
 
+# pci_iommu VENDOR DEVICE: where the "iommu" link of the first such device
+# points, the sysfs directory of the IOMMU that translates it: its name is
+# dmar0 (VT-d), ivhd0 (AMD-Vi), smmu3.0x<base> (SMMUv3), or a virtio-iommu's
+# PCI address in a .../virtioN/iommu/ directory.
+pci_iommu() {
+	local d i=
+	ktap_glob_on
+	for d in /sys/bus/pci/devices/*; do
+		[ "$(cat $d/vendor)" = "0x$1" ] || continue
+		[ "$(cat $d/device)" = "0x$2" ] || continue
+		[ -e $d/iommu ] || continue
+		i=$(readlink $d/iommu)
+		break
+	done
+	ktap_glob_restore
+	[ -n "$i" ] && echo "$i"
+}
+
+# harness_iommu: the machine's IOMMU as scripts/guest.sh names it on the
+# kernel command line (harness.iommu=vtd, amd, virtio or smmuv3).
+harness_iommu() {
+	local cmdline arg
+	read -r cmdline < /proc/cmdline
+	for arg in $cmdline; do
+		case "$arg" in
+		harness.iommu=*) echo "${arg#harness.iommu=}"; return 0 ;;
+		esac
+	done
+	return 1
+}
+
 # The helpers below use shell builtins only where they can: in a debug
 # kernel under TCG each new process costs a noticeable fraction of a second.
 # Those that expand pathnames do so also in suites that turned it off

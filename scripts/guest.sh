@@ -17,6 +17,15 @@
 #         pci-testdev behind it, for the hot reset suite, and a pci-testdev
 #         on an expander bus that bypasses VT-d, for the no-IOMMU suite.
 # arm64:  virt + SMMUv3 + GICv3, nvme.
+# GUEST_IOMMU picks another IOMMU for the same kernel (scripts/machine.sh
+# lists them): on x86_64 "amd" (QEMU's AMD-Vi, with interrupt remapping) or
+# "virtio" (virtio-iommu-pci, described by ACPI VIOT), on arm64 "virtio"
+# (virtio-iommu-pci, described by the device tree, in place of the SMMUv3);
+# the default is "vtd" on x86_64 and "smmuv3" on arm64.  Such a machine has
+# edu (x86_64) and the NVMe controllers, not the root port and expander bus
+# above, and keeps its results and console log apart:
+# build/<arch>/results-<iommu>, build/<arch>/console-<iommu>.log.  The guest
+# learns which IOMMU it has from harness.iommu= on its command line.
 # The console goes to build/<arch>/console.log (and to the terminal for run
 # and shell); results come back through a 9p share, build/<arch>/results.
 # QEMU always runs under a timeout (GUEST_TIMEOUT seconds); the exit status
@@ -39,8 +48,17 @@ timeout_s=${GUEST_TIMEOUT:-1500}
 # and upstream's 128 MiB, reserved at boot, beside the KASAN kernel's needs.
 mem=1G
 [ "$mode" = test ] && mem=2560M
-res=$b/results
-log=$b/console.log
+. "$top/scripts/machine.sh"
+iommus=$(machine_iommus "$arch")
+[ -n "$iommus" ] || { echo "guest: unknown arch $arch" >&2; exit 1; }
+iommu=${GUEST_IOMMU:-${iommus%% *}}
+case " $iommus " in
+*" $iommu "*) ;;
+*) echo "guest: GUEST_IOMMU=$iommu: $arch has $iommus" >&2; exit 2 ;;
+esac
+suffix=$(machine_suffix "$arch" "$iommu")
+res=$b/results$suffix
+log=$b/console$suffix.log
 kernel=$b/kernel
 if [ "$mode" = bench ]; then
 	mem=3G
@@ -81,7 +99,7 @@ fi
 # report soft lockups only after a minute (2 * watchdog_thresh).
 # On a busy host the boot-time check of the IO-APIC timer can miss TCG's
 # ticks, and with interrupt remapping on the kernel then panics: no check.
-append="panic=-1 harness.mode=$mode watchdog_thresh=30 no_timer_check"
+append="panic=-1 harness.mode=$mode harness.iommu=$iommu watchdog_thresh=30 no_timer_check"
 # kmemleak's bookkeeping would only add noise to the benchmark's timings,
 # and time to the demo, which does not scan for leaks.
 case "$mode" in
@@ -113,12 +131,23 @@ case "$arch" in
 x86_64)
 	after=(-drive "file=$b/boot.img,if=none,id=nv1,format=raw,readonly=on"
 	       -device nvme,serial=bootdisk,drive=nv1)
+	# The IOMMU comes first: QEMU wants it created before the devices
+	# it translates.
+	case "$iommu" in
+	vtd) viommu=(-device intel-iommu,intremap=on,x-scalable-mode=on,x-pasid-mode=on)
+	     append="intel_iommu=on $append" ;;
+	amd) viommu=(-device amd-iommu,intremap=on) ;;
+	# No interrupt remapping behind virtio-iommu on x86: VFIO and
+	# iommufd refuse such devices unless told that is acceptable.
+	virtio) viommu=(-device virtio-iommu-pci)
+		append="vfio_iommu_type1.allow_unsafe_interrupts=1 iommufd.allow_unsafe_interrupts=1 $append" ;;
+	esac
 	qemu=(qemu-system-x86_64
 	      -machine q35,accel=tcg,kernel-irqchip=split -cpu max
-	      -device intel-iommu,intremap=on,x-scalable-mode=on,x-pasid-mode=on
+	      "${viommu[@]}"
 	      -device edu
 	      -virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap")
-	append="console=ttyS0 intel_iommu=on $append"
+	append="console=ttyS0 $append"
 	# The Debian 13 root with QEMU 10 (scripts/qemu10-root.sh) for
 	# guest/qemu10-iommufd, shared like the host root, but only once it is
 	# built and only for the modes that run suites; last, so the devices
@@ -128,32 +157,41 @@ x86_64)
 	test | exec | shell)
 		[ -f "$q10/.qemu10-root-complete" ] &&
 			after+=(-virtfs "local,path=$q10,mount_tag=qemu10root,security_model=none,readonly=on,multidevs=remap")
-		# For iommufd_vfio_reset: a PCIe root port whose secondary
-		# bus holds an NVMe (function 0, on a null disk) and a
-		# pci-testdev (function 1), so that a bus reset resets two
-		# devices of one IOMMU group.  At 5 GT/s: after a bus reset
-		# of a faster port Linux waits for Data Link Layer Link
-		# Active, which QEMU 7.2's root port never reports again.
-		after+=(-device pcie-root-port,id=rpreset,chassis=9,slot=9,x-speed=5
-			-blockdev null-co,node-name=nvreset,size=16777216
-			-device nvme,serial=hotreset,drive=nvreset,bus=rpreset,addr=0.0,multifunction=on
-			-device pci-testdev,bus=rpreset,addr=0.1)
-		# For iommufd_vfio_noiommu: a pci-testdev that VT-d does not
-		# translate, behind a PCI bridge on a PCIe expander bus that bypasses
-		# the IOMMU (only bridges go on the expander bus itself).
-		after+=(-device pxb-pcie,id=pxbnoiommu,bus_nr=128,bypass_iommu=on
-			-device pci-bridge,id=brnoiommu,bus=pxbnoiommu,chassis_nr=10,addr=0.0,shpc=off
-			-device pci-testdev,bus=brnoiommu,addr=1.0) ;;
+		# Only on the default machine: the suites that use them run there.
+		if [ "$iommu" = vtd ]; then
+			# For iommufd_vfio_reset: a PCIe root port whose secondary
+			# bus holds an NVMe (function 0, on a null disk) and a
+			# pci-testdev (function 1), so that a bus reset resets two
+			# devices of one IOMMU group.  At 5 GT/s: after a bus reset
+			# of a faster port Linux waits for Data Link Layer Link
+			# Active, which QEMU 7.2's root port never reports again.
+			after+=(-device pcie-root-port,id=rpreset,chassis=9,slot=9,x-speed=5
+				-blockdev null-co,node-name=nvreset,size=16777216
+				-device nvme,serial=hotreset,drive=nvreset,bus=rpreset,addr=0.0,multifunction=on
+				-device pci-testdev,bus=rpreset,addr=0.1)
+			# For iommufd_vfio_noiommu: a pci-testdev that VT-d does not
+			# translate, behind a PCI bridge on a PCIe expander bus that bypasses
+			# the IOMMU (only bridges go on the expander bus itself).
+			after+=(-device pxb-pcie,id=pxbnoiommu,bus_nr=128,bypass_iommu=on
+				-device pci-bridge,id=brnoiommu,bus=pxbnoiommu,chassis_nr=10,addr=0.0,shpc=off
+				-device pci-testdev,bus=brnoiommu,addr=1.0)
+		fi ;;
 	esac ;;
 arm64)
+	case "$iommu" in
+	smmuv3) machine=virt,iommu=smmuv3; viommu=() ;;
+	virtio) machine=virt; viommu=(-device virtio-iommu-pci) ;;
+	esac
 	qemu=(qemu-system-aarch64
-	      -machine virt,iommu=smmuv3,gic-version=3,accel=tcg
-	      -cpu max,pauth-impdef=on)
+	      -machine "$machine,gic-version=3,accel=tcg"
+	      -cpu max,pauth-impdef=on "${viommu[@]}")
 	append="console=ttyAMA0 $append" ;;
-*) echo "guest: unknown arch $arch" >&2; exit 1 ;;
 esac
 
-cmd=(timeout -k 10 "$timeout_s" "${qemu[@]}" "${common[@]}" "${after[@]}" -append "$append")
+# GUEST_QEMU_ARGS: more QEMU arguments, for debugging (say, "-trace amdvi_*").
+read -r -a extra_args <<< "${GUEST_QEMU_ARGS:-}"
+cmd=(timeout -k 10 "$timeout_s" "${qemu[@]}" "${common[@]}" "${after[@]}"
+     "${extra_args[@]}" -append "$append")
 start=$SECONDS
 if [ "$mode" = test ]; then
 	"${cmd[@]}" < /dev/null > "$log" 2>&1

@@ -2,17 +2,18 @@
 """Summarise what a test guest left in its results directory.
 
   results.py suite --arch A --results DIR --console LOG [--timed-out]
-             [--require-kmemleak] [--allow FILE] [--xfail FILE]
+             [--require-kmemleak] [--allow FILE] [--xfail FILE]...
       Prints one line per suite (DIR/<name>.ktap, plus DIR/<name>.rc, the exit
       status of the suite's program, if any), then the pseudo-suites
       kernel-log (no splat in the console LOG), kmemleak (DIR/kmemleak.txt is
       empty) and guest (DIR/done exists and QEMU was not killed by timeout).
       Writes the counts to DIR/summary.json and exits 0: failures travel in
       the JSON.  --allow FILE holds regexes (one a line, '#' comments) of
-      splat first lines that are expected.  --xfail FILE lists expected
-      failures, "SUITE CASE  # reason" a line: such a case failing counts as
-      "xfail", not as a failure (nor does the suite's exit status 1 that
-      comes with it); such a case passing is a failure: delete its line.
+      splat first lines that are expected.  --xfail FILE (may be repeated)
+      lists expected failures, "SUITE CASE  # reason" a line: such a case
+      failing counts as "xfail", not as a failure (nor does the suite's exit
+      status 1 that comes with it); such a case passing is a failure:
+      delete its line.
 
   results.py total DIR...
       Adds up DIR/summary.json (a missing one counts as 1 failure), prints
@@ -394,14 +395,16 @@ def main():
     s.add_argument('--timed-out', action='store_true')
     s.add_argument('--require-kmemleak', action='store_true')
     s.add_argument('--allow', metavar='FILE')
-    s.add_argument('--xfail', metavar='FILE')
+    s.add_argument('--xfail', metavar='FILE', action='append', default=[],
+                   help='expected failures (may be given more than once)')
     t = sub.add_parser('total', help='add up summary.json files')
     t.add_argument('dirs', nargs='+', metavar='DIR')
     args = parser.parse_args()
     if args.cmd == 'total':
         return cmd_total(args)
     return cmd_suite(args, load_allow(s, args.allow) if args.allow else [],
-                     load_xfail(s, args.xfail) if args.xfail else {})
+                     {k: v for f in args.xfail
+                      for k, v in load_xfail(s, f).items()})
 
 
 if __name__ == '__main__':
