@@ -159,19 +159,21 @@ x86_64)
 			after+=(-virtfs "local,path=$q10,mount_tag=qemu10root,security_model=none,readonly=on,multidevs=remap")
 		# Only on the default machine: the suites that use them run there.
 		if [ "$iommu" = vtd ]; then
-			# For iommufd_vfio_reset: a PCIe root port whose secondary
-			# bus holds an NVMe (function 0, on a null disk) and a
-			# pci-testdev (function 1), so that a bus reset resets two
-			# devices of one IOMMU group.  At 5 GT/s: after a bus reset
-			# of a faster port Linux waits for Data Link Layer Link
-			# Active, which QEMU 7.2's root port never reports again.
+			# For iommufd_vfio_reset: a PCIe root port whose
+			# secondary bus holds an NVMe (function 0, on a null
+			# disk) and a pci-testdev (function 1), so that a bus
+			# reset resets two devices of one IOMMU group.  At
+			# 5 GT/s: after a bus reset of a faster port Linux waits
+			# for Data Link Layer Link Active, which QEMU 7.2's root
+			# port never reports again.
 			after+=(-device pcie-root-port,id=rpreset,chassis=9,slot=9,x-speed=5
 				-blockdev null-co,node-name=nvreset,size=16777216
 				-device nvme,serial=hotreset,drive=nvreset,bus=rpreset,addr=0.0,multifunction=on
 				-device pci-testdev,bus=rpreset,addr=0.1)
-			# For iommufd_vfio_noiommu: a pci-testdev that VT-d does not
-			# translate, behind a PCI bridge on a PCIe expander bus that bypasses
-			# the IOMMU (only bridges go on the expander bus itself).
+			# For iommufd_vfio_noiommu: a pci-testdev that VT-d
+			# does not translate, behind a PCI bridge on a PCIe
+			# expander bus that bypasses the IOMMU (only bridges go
+			# on the expander bus itself).
 			after+=(-device pxb-pcie,id=pxbnoiommu,bus_nr=128,bypass_iommu=on
 				-device pci-bridge,id=brnoiommu,bus=pxbnoiommu,chassis_nr=10,addr=0.0,shpc=off
 				-device pci-testdev,bus=brnoiommu,addr=1.0)
