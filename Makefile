@@ -12,7 +12,7 @@ help:
 	@echo "make run          boot the x86_64 kernel (VT-d) and show /dev/iommu at work"
 	@echo "make test         build both kernels, boot both, run every suite"
 	@echo "make test-iommus  only the machines with other IOMMUs (AMD-Vi, virtio-iommu)"
-	@echo "make test-qemu    x86_64: only the QEMU passthrough suites (QEMU 7.2 and 10)"
+	@echo "make test-qemu    x86_64: only the QEMU passthrough suites (QEMU 7.2 and 10; VT-d, AMD-Vi)"
 	@echo "make bench        time map+unmap: iommufd vs VFIO type1 on VT-d, mock (x86_64)"
 	@echo "make tree         build/linux: base + one commit per patch"
 	@echo "make export       write patches/ back from build/linux"

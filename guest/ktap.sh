@@ -100,6 +100,15 @@ pci_iommu() {
 	[ -n "$i" ] && echo "$i"
 }
 
+# iommu_fault_lines FILE: the lines of a kernel log in FILE in which an
+# IOMMU driver reports a fault: VT-d ("DMAR: [DMA Read ...", "DMAR: DRHD:
+# handling fault"), AMD-Vi ("Event logged [IO_PAGE_FAULT"), SMMUv3
+# ("arm-smmu-v3 ...: event 0x.. received"), virtio-iommu ("... fault from
+# EP").  Nothing (and status 1) if there is none.
+iommu_fault_lines() {
+	grep -iE 'DMAR.*fault|DMAR: \[DMA|DMAR: DRHD|IO_PAGE_FAULT|arm-smmu-v3.*event 0x.* received|virtio_iommu.* fault from EP' "$1"
+}
+
 # harness_iommu: the machine's IOMMU as scripts/guest.sh names it on the
 # kernel command line (harness.iommu=vtd, amd, virtio or smmuv3).
 harness_iommu() {
