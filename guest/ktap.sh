@@ -67,19 +67,26 @@ wait_for() {
 	done
 }
 
-# pci_group VENDOR DEVICE: iommu group number of the first such device.
-pci_group() {
-	local d g=
+# pci_link VENDOR DEVICE LINK: where the sysfs link LINK of the first such
+# device that has one points.
+pci_link() {
+	local d l=
 	ktap_glob_on
 	for d in /sys/bus/pci/devices/*; do
 		[ "$(cat $d/vendor)" = "0x$1" ] || continue
 		[ "$(cat $d/device)" = "0x$2" ] || continue
-		[ -e $d/iommu_group ] || continue
-		g=$(readlink $d/iommu_group)
+		[ -e $d/$3 ] || continue
+		l=$(readlink $d/$3)
 		break
 	done
 	ktap_glob_restore
-	[ -n "$g" ] && echo ${g##*/}
+	[ -n "$l" ] && echo "$l"
+}
+
+# pci_group VENDOR DEVICE: iommu group number of the first such device.
+pci_group() {
+	local g
+	g=$(pci_link "$1" "$2" iommu_group) && echo "${g##*/}"
 }
 
 # pci_iommu VENDOR DEVICE: where the "iommu" link of the first such device
@@ -87,17 +94,7 @@ pci_group() {
 # dmar0 (VT-d), ivhd0 (AMD-Vi), smmu3.0x<base> (SMMUv3), or a virtio-iommu's
 # PCI address in a .../virtioN/iommu/ directory.
 pci_iommu() {
-	local d i=
-	ktap_glob_on
-	for d in /sys/bus/pci/devices/*; do
-		[ "$(cat $d/vendor)" = "0x$1" ] || continue
-		[ "$(cat $d/device)" = "0x$2" ] || continue
-		[ -e $d/iommu ] || continue
-		i=$(readlink $d/iommu)
-		break
-	done
-	ktap_glob_restore
-	[ -n "$i" ] && echo "$i"
+	pci_link "$1" "$2" iommu
 }
 
 # iommu_fault_lines FILE: the lines of a kernel log in FILE in which an
